@@ -1,0 +1,159 @@
+"""One study through the whole flow: rules -> boundary -> inventory -> engine -> results.
+
+This is the library function behind `footprint declare` and `footprint check`; verifiers and
+regulators call it from Python too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import __version__
+from .background import Background, ProgressCallback, open_background
+from .boundary import SystemBoundary, category_title, check_boundary, check_company_specific
+from .engine import compute_lca
+from .errors import FootprintInputError
+from .inventory import ForegroundInventory, build_inventory
+from .methods import MethodSet, load_method_set
+from .plugins import MaterialRegistry
+from .results import CategoryResult, Fingerprint, ProcessSummary, Results
+from .rules import MaterialRules
+from .study import LoadedStudy, load_study
+
+
+@dataclass
+class CheckedStudy:
+    """A study that passed validation and the Annex V boundary rules."""
+
+    loaded: LoadedStudy
+    rules: MaterialRules
+    boundary: SystemBoundary
+
+
+def rules_sha256(rules: MaterialRules) -> str:
+    return hashlib.sha256(rules.model_dump_json().encode()).hexdigest()
+
+
+def check_study(path_or_loaded: Path | str | LoadedStudy, registry: MaterialRegistry | None = None) -> CheckedStudy:
+    """Validate a study and apply the material's Annex V Part IV and Part VI rules."""
+    loaded = path_or_loaded if isinstance(path_or_loaded, LoadedStudy) else load_study(path_or_loaded)
+    registry = registry or MaterialRegistry()
+    try:
+        rules = registry.rules(loaded.study.material)
+    except FootprintInputError as exc:
+        raise exc.located(file=loaded.path) from None
+    if abs(loaded.study.declared_unit_kg - rules.declared_unit_kg) > 1e-12:
+        raise FootprintInputError(
+            f"the {rules.id} rules set a declared unit of {rules.declared_unit_kg:g} kg (Annex V Part III); "
+            f"the study declares {loaded.study.declared_unit_kg:g} kg",
+            file=loaded.path,
+            field="declared_unit_kg",
+        )
+    boundary = check_boundary(loaded.study, rules, file=loaded.path)
+    check_company_specific(loaded.study, rules, file=loaded.path)
+    return CheckedStudy(loaded=loaded, rules=rules, boundary=boundary)
+
+
+def background_for(
+    checked: CheckedStudy,
+    method_set: MethodSet,
+    background_override: str | None = None,
+    project_override: str | None = None,
+    brightway_dir: Path | None = None,
+    progress: ProgressCallback | None = None,
+) -> Background:
+    study = checked.loaded.study
+    database = background_override or study.background
+    project = project_override or study.background_project
+    try:
+        return open_background(database, project, brightway_dir, method_set, progress)
+    except FootprintInputError as exc:
+        raise exc.located(file=checked.loaded.path) from None
+
+
+def link_study(checked: CheckedStudy, background: Background) -> ForegroundInventory:
+    return build_inventory(checked.loaded.study, checked.rules, background, file=checked.loaded.path)
+
+
+def assess(
+    path_or_loaded: Path | str | LoadedStudy,
+    registry: MaterialRegistry | None = None,
+    method_set: MethodSet | None = None,
+    background: Background | None = None,
+    progress: ProgressCallback | None = None,
+    background_override: str | None = None,
+    project_override: str | None = None,
+    brightway_dir: Path | None = None,
+) -> Results:
+    """Compute a study's characterised footprint per declared unit, with contributions."""
+    method_set = method_set or load_method_set()
+    checked = check_study(path_or_loaded, registry)
+    background = background or background_for(
+        checked, method_set, background_override, project_override, brightway_dir, progress
+    )
+    inventory = link_study(checked, background)
+    outcome = compute_lca(inventory, background, method_set)
+    return results_from(checked, inventory, background, method_set, outcome)
+
+
+def results_from(checked, inventory, background, method_set, outcome) -> Results:
+    study = checked.loaded.study
+    stages = [stage.value for stage in checked.boundary.stages]
+    categories = []
+    for category in method_set.categories:
+        contributions = outcome.by_process[category.category]
+        by_process = {pid: float(v) for pid, v in zip(inventory.process_ids, contributions)}
+        by_stage = {stage: 0.0 for stage in stages}
+        for stage, value in zip(inventory.stages, contributions):
+            by_stage[stage] += float(value)
+        categories.append(
+            CategoryResult(
+                category=category.category,
+                unit=category.unit,
+                value=outcome.totals[category.category],
+                by_stage=by_stage,
+                by_process=by_process,
+            )
+        )
+    processes = [
+        ProcessSummary(
+            id=p.id,
+            name=p.name,
+            stage=p.stage.value,
+            category=p.category,
+            category_title=category_title(p.category),
+            data_type=p.data_type.value,
+            location=p.location,
+        )
+        for p in study.processes
+    ]
+    return Results(
+        title=study.title,
+        material=study.material,
+        route=study.route.value,
+        declared_unit_kg=study.declared_unit_kg,
+        categories=categories,
+        processes=processes,
+        stages=stages,
+        allocation=[{"process": a.process, "method": a.method, "factor": a.factor, "detail": a.detail} for a in inventory.allocation],
+        electricity=[{"process": e.process, "dataset": e.dataset, "rule": e.rule, "detail": e.detail} for e in inventory.electricity],
+        excluded=[{"name": n, "stage": s, "estimated_share": f, "reason": r} for n, s, f, r in checked.boundary.excluded],
+        excluded_share=checked.boundary.excluded_share,
+        cutoff_limit=checked.boundary.cutoff_limit,
+        secondary_model=checked.rules.secondary_model if study.route.value == "secondary" else None,
+        fingerprint=Fingerprint(
+            study_sha256=checked.loaded.sha256,
+            background=background.database,
+            background_project=background.project if background.kind != "starter" else None,
+            background_sha256=background.sha256,
+            method_set=method_set.id,
+            method_version=method_set.version,
+            method_sha256=method_set.sha256,
+            material=checked.rules.id,
+            rules_version=checked.rules.rules_version,
+            rules_sha256=rules_sha256(checked.rules),
+            footprint_version=__version__,
+        ),
+    )

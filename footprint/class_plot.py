@@ -1,0 +1,107 @@
+"""Plot a material's market distribution with its performance-class bands (for regulators' reports).
+
+matplotlib is imported lazily, with the non-interactive Agg backend, so the rest of footprint
+(and servers without a display) never pay for it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from footprint.classes import ClassTable, WeightedDistribution
+from footprint.market import MarketData
+
+Kind = Literal["hist", "ecdf"]
+# Green (A) to red (last class), as on the EU energy label.
+_LABEL_COLOURS = ["#00a651", "#50b848", "#bfd730", "#fff200", "#fdb913", "#f37021", "#ed1c24", "#b5121b", "#8b0000", "#5a0000"]
+
+
+def _colours(n: int) -> list[str]:
+    if n <= len(_LABEL_COLOURS):
+        idx = np.round(np.linspace(0, 6 if n <= 7 else len(_LABEL_COLOURS) - 1, n)).astype(int)
+        return [_LABEL_COLOURS[i] for i in idx]
+    return [_LABEL_COLOURS[min(i, len(_LABEL_COLOURS) - 1)] for i in range(n)]
+
+
+def plot_classes(
+    table: ClassTable,
+    market: MarketData,
+    path: str | Path,
+    *,
+    kind: Kind = "hist",
+    weighted: bool | None = None,
+    bins: int = 60,
+    log_x: bool | None = None,
+) -> Path:
+    """Draw the (weighted) distribution of `market` with `table`'s bands; write PNG or SVG.
+
+    The data shown is the table's material and category inside its data window. `log_x`
+    defaults to a log axis when the values span more than a factor of 20 (footprints of one
+    material often do).
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    path = Path(path)
+    if path.suffix.lower() not in (".png", ".svg"):
+        raise ValueError(f"plot file {path} must end in .png or .svg")
+    data = market.select(table.material, table.category).between(table.input.window_start, table.input.window_end)
+    if not len(data):
+        raise ValueError(f"no market data for {table.material} between {table.input.window_start} and {table.input.window_end} to plot")
+    use_weights = table.settings.weighted if weighted is None else weighted
+    w = data.quantity_t if use_weights else np.ones(len(data))
+    dist = WeightedDistribution(data.value, w)
+    lo_v, hi_v = float(dist.values[0]), float(dist.values[-1])
+    positive = lo_v > 0
+    if log_x is None:
+        log_x = positive and hi_v / lo_v > 20
+    if log_x and not positive:
+        log_x = False
+    t = list(table.thresholds)
+    x_lo, x_hi = min(lo_v, t[0]), max(hi_v, t[-1])
+    pad = (np.log10(x_hi) - np.log10(x_lo)) * 0.05 if log_x else (x_hi - x_lo) * 0.05
+    xlim = (10 ** (np.log10(x_lo) - pad), 10 ** (np.log10(x_hi) + pad)) if log_x else (x_lo - pad, x_hi + pad)
+
+    fig, ax = plt.subplots(figsize=(9, 5), dpi=120)
+    edges = [xlim[0], *t, xlim[1]]
+    for band, colour, a, b in zip(table.bands, _colours(len(table.bands)), edges[:-1], edges[1:]):
+        ax.axvspan(a, b, color=colour, alpha=0.28, lw=0)
+    if kind == "hist":
+        grid = np.geomspace(max(xlim[0], lo_v), xlim[1], bins + 1) if log_x else np.linspace(xlim[0], xlim[1], bins + 1)
+        counts, _ = np.histogram(dist.values, bins=grid, weights=dist.weights)
+        ax.stairs(counts / dist.total, grid, fill=True, color="#2b3a67", alpha=0.85)
+        ax.set_ylabel("share of market volume per bin" if use_weights else "share of declarations per bin")
+    else:
+        ecdf = dist.cum / dist.total
+        ax.step(dist.values, ecdf, where="post", color="#2b3a67", lw=1.8)
+        ax.set_ylim(0, 1.02)
+        ax.set_ylabel("cumulative share of market volume" if use_weights else "cumulative share of declarations")
+    top = ax.get_ylim()[1]
+    for band, a, b in zip(table.bands, edges[:-1], edges[1:]):
+        mid = np.sqrt(a * b) if log_x else (a + b) / 2
+        share = f"\n{band.market_share:.0%}" if band.market_share is not None else ""
+        ax.text(mid, top * 0.97, f"{band.label}{share}", ha="center", va="top", fontsize=13, fontweight="bold")
+    for x in t:
+        ax.axvline(x, color="black", lw=0.8, ls="--")
+        ax.text(x, top * 0.02, f" {x:.3g}", rotation=90, va="bottom", ha="right", fontsize=8)
+    if log_x:
+        ax.set_xscale("log")
+    ax.set_xlim(*xlim)
+    ax.set_xlabel(f"{table.category} ({table.unit})")
+    status = "PROVISIONAL " if table.provisional else ""
+    ax.set_title(
+        f"{status}performance classes: {table.material}, {table.period} ({table.method})\n"
+        f"market {table.input.window_start}..{table.input.window_end}: {len(data):,} declarations, "
+        f"{data.n_producers()} producers, {float(data.quantity_t.sum()):,.0f} t",
+        fontsize=10,
+    )
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
+    return path

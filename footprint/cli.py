@@ -1,0 +1,223 @@
+"""The `footprint` command: thin wrappers that parse arguments, call one library function, print.
+
+Heavy imports (Brightway, numpy, matplotlib) happen inside the commands, so that `footprint
+--help` and argument errors answer at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(
+    name="footprint",
+    help="Environmental footprint declarations for EU critical raw materials (Regulation (EU) 2024/1252, Art. 31, Annex V).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+schema_app = typer.Typer(help="Print the JSON Schema of a file footprint reads or writes.", no_args_is_help=True)
+app.add_typer(schema_app, name="schema")
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def _fail(exc: Exception) -> None:
+    from .errors import FootprintError
+
+    code = exc.exit_code if isinstance(exc, FootprintError) else 1
+    err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+@contextlib.contextmanager
+def _quiet_brightway():
+    """Brightway's importers print progress to stdout; footprint shows its own instead."""
+    os.environ.setdefault("TQDM_DISABLE", "1")
+    import warnings
+
+    warnings.filterwarnings("ignore", message=r"[\s\S]*pypardiso")
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        yield
+
+
+def _progress_printer(status) -> "callable":
+    def say(message: str) -> None:
+        status.update(f"[bold]first run:[/] {message}")
+        err_console.log(message)
+
+    return say
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.4g}" if value != 0 else "0"
+
+
+def _print_results(results, categories: list[str] | None = None) -> None:
+    table = Table(title=f"{results.title}\nper {results.declared_unit_kg:g} kg of {results.material} ({results.route})")
+    table.add_column("Impact category")
+    table.add_column("Unit")
+    table.add_column("Total", justify="right", style="bold")
+    for stage in results.stages:
+        table.add_column(stage.capitalize(), justify="right")
+    for result in results.categories:
+        if categories and result.category not in categories:
+            continue
+        table.add_row(
+            result.category,
+            result.unit,
+            _fmt(result.value),
+            *[_fmt(result.by_stage.get(stage, 0.0)) for stage in results.stages],
+        )
+    console.print(table)
+
+
+@app.command()
+def check(study: Annotated[Path, typer.Argument(help="Study file (TOML)")]) -> None:
+    """Validate a study and apply the Annex V boundary rules, without calculating."""
+    from .assessment import check_study
+    from .errors import FootprintError
+
+    try:
+        checked = check_study(study)
+    except FootprintError as exc:
+        _fail(exc)
+    boundary = checked.boundary
+    console.print(f"[green]ok[/]: {study} — {checked.rules.id} ({boundary.route.value} route, rules {checked.rules.rules_version})")
+    for stage, ids in boundary.processes_by_stage.items():
+        console.print(f"  {stage}: {', '.join(f'{i} [{boundary.categories[i]}]' for i in ids)}")
+    if boundary.excluded:
+        console.print(f"  excluded as negligible: {boundary.excluded_share:.1%} (limit {boundary.cutoff_limit:.1%})")
+
+
+@app.command()
+def declare(
+    studies: Annotated[list[Path], typer.Argument(help="Study file(s) (TOML)")],
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Folder for results.json")] = None,
+    background: Annotated[Optional[str], typer.Option(help="Background database (overrides the study)")] = None,
+    project: Annotated[Optional[str], typer.Option(help="Brightway project holding --background")] = None,
+    brightway_dir: Annotated[Optional[Path], typer.Option(help="Brightway directory holding --project")] = None,
+) -> None:
+    """Calculate the footprint of one declared unit and print it by life-cycle stage."""
+    from .errors import FootprintError
+
+    try:
+        with err_console.status("preparing the background") as status, _quiet_brightway():
+            from .assessment import assess
+            from .results import write_json
+
+            outputs = []
+            for study in studies:
+                results = assess(
+                    study,
+                    progress=_progress_printer(status),
+                    background_override=background,
+                    project_override=project,
+                    brightway_dir=brightway_dir,
+                )
+                outputs.append((study, results))
+        for study, results in outputs:
+            _print_results(results)
+        if out is not None:
+            for study, results in outputs:
+                target = out if len(outputs) == 1 else out / study.stem
+                write_json(target / "results.json", results)
+                console.print(f"wrote {target / 'results.json'}")
+    except FootprintError as exc:
+        _fail(exc)
+
+
+@app.command()
+def materials() -> None:
+    """List the installed materials and their rules' versions."""
+    from .plugins import MaterialRegistry
+
+    registry = MaterialRegistry()
+    table = Table(title="Installed materials")
+    for column in ("Material", "Name", "CN code", "Grade", "Routes", "Rules version", "Plugin"):
+        table.add_column(column)
+    for info in registry.materials():
+        rules = registry.rules(info.id)
+        table.add_row(info.id, info.name, info.cn_code or "-", info.grade, ", ".join(info.routes), rules.rules_version, info.plugin)
+    console.print(table)
+
+
+@app.command("background")
+def background_cmd() -> None:
+    """List the shipped starter background datasets and their sources."""
+    from .background import load_starter
+    from .errors import FootprintError
+
+    try:
+        starter = load_starter()
+    except FootprintError as exc:
+        _fail(exc)
+    table = Table(title=f"Starter background ({len(starter.datasets)} datasets, sha256 {starter.sha256[:12]})")
+    for column in ("Code", "Name", "Location", "Unit", "Source"):
+        table.add_column(column, overflow="fold")
+    for code, (dataset, path) in sorted(starter.datasets.items()):
+        table.add_row(code, dataset.name, dataset.location, dataset.unit, dataset.source)
+    console.print(table)
+    for path, info in starter.files.items():
+        console.print(f"[bold]{path.name}[/] — {info.title}")
+        for source in info.sources:
+            console.print(f"  • {source}", highlight=False)
+
+
+SCHEMAS = {
+    "study": ("footprint.study", "Study"),
+    "results": ("footprint.results", "Results"),
+    "rules": ("footprint.rules", "MaterialRules"),
+    "background": ("footprint.background", "BackgroundFile"),
+}
+
+
+def _schema(name: str) -> None:
+    import importlib
+
+    module, attribute = SCHEMAS[name]
+    model = getattr(importlib.import_module(module), attribute)
+    console.print_json(json.dumps(model.model_json_schema()))
+
+
+@schema_app.command("study")
+def schema_study() -> None:
+    """JSON Schema of a study file."""
+    _schema("study")
+
+
+@schema_app.command("results")
+def schema_results() -> None:
+    """JSON Schema of results.json."""
+    _schema("results")
+
+
+@schema_app.command("rules")
+def schema_rules() -> None:
+    """JSON Schema of a material's calculation rules."""
+    _schema("rules")
+
+
+@schema_app.command("background")
+def schema_background() -> None:
+    """JSON Schema of a starter background file."""
+    _schema("background")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

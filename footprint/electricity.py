@@ -1,0 +1,88 @@
+"""The electricity rule (Annex V Part VI: electricity GHG modelling aligned with EU law).
+
+By default a process uses the grid mix of the country where it runs. Following the carbon
+footprint rules for batteries under Regulation (EU) 2023/1542, another supply (a direct line
+to a generator, or a power-purchase agreement) may replace it only when the study documents
+it: the supplying dataset, evidence a verifier can check, a claim not made by anyone else,
+and supply matched to the metered consumption. The declaration shows which rule applied.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import FootprintInputError
+from .study import Process
+
+if TYPE_CHECKING:
+    from .background import Background, LinkedDataset
+
+GRID_PREFIX = "electricity-grid-"
+
+
+@dataclass(frozen=True)
+class ElectricityChoice:
+    process: str
+    dataset: str
+    rule: str  # "grid" | "direct-line" | "power-purchase-agreement"
+    detail: str
+
+
+def is_electricity(dataset: "LinkedDataset") -> bool:
+    product = (dataset.reference_product or dataset.name).lower()
+    return product.startswith("electricity")
+
+
+def is_grid_mix(dataset: "LinkedDataset") -> bool:
+    """A grid mix: the starter's `electricity-grid-XX` datasets, or a market dataset in a user's database."""
+    return dataset.code.startswith(GRID_PREFIX) or dataset.name.lower().startswith("market for electricity") or (
+        "grid" in dataset.name.lower()
+    )
+
+
+def _country(location: str) -> str:
+    return location.split("-")[0].upper()
+
+
+def check_electricity(
+    process: Process,
+    dataset: "LinkedDataset",
+    background: "Background",
+    file: Path | str | None = None,
+    field: str = "inputs",
+) -> ElectricityChoice | None:
+    """Apply the rule to one input; None when the input is not electricity."""
+    if not is_electricity(dataset):
+        return None
+    if is_grid_mix(dataset):
+        if _country(dataset.location) != _country(process.location):
+            raise FootprintInputError(
+                f"electricity comes from the {dataset.location} grid mix but the process runs in {process.location}; "
+                "the rule is the grid mix of the country where the process runs",
+                file=file,
+                process=process.id,
+                field=f"{field}.dataset",
+            )
+        return ElectricityChoice(process.id, dataset.code, "grid", f"grid mix {dataset.location}")
+    for supply in process.electricity_supply:
+        if supply.dataset != dataset.code:
+            continue
+        if not (supply.unique_claim and supply.matched_consumption):
+            raise FootprintInputError(
+                f"{supply.kind} for {dataset.code!r} may replace the grid mix only when the claim is unique and "
+                "matched to the metered consumption",
+                file=file,
+                process=process.id,
+                field="electricity_supply",
+            )
+        return ElectricityChoice(process.id, dataset.code, supply.kind, supply.evidence)
+    raise FootprintInputError(
+        f"electricity from {dataset.code!r} ({dataset.name}) replaces the grid mix of {process.location} "
+        "without a documented direct line or power-purchase agreement (electricity_supply)",
+        file=file,
+        process=process.id,
+        field=f"{field}.dataset",
+    )
+

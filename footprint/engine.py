@@ -1,0 +1,129 @@
+"""The engine: the only module that talks to bw2calc.
+
+The foreground becomes an in-memory bw_processing datapackage beside the background's own
+datapackages; bw2calc's MultiLCA builds the matrices, factorises once, and solves for the
+declared unit and for one unit of every background dataset the foreground uses. Those
+per-dataset scores are what attributes background burdens to the foreground process that
+buys them, so contributions by process and stage add up exactly to the total.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from .background import Background
+from .errors import CalculationError
+from .inventory import FOREGROUND_ID_OFFSET, ForegroundInventory
+from .methods import MethodSet
+
+DECLARED = "declared"
+
+
+@dataclass
+class LcaOutcome:
+    """Scores per category for the declared unit, and each foreground process's share."""
+
+    totals: dict[str, float]
+    by_process: dict[str, np.ndarray]  # category -> contribution per foreground process
+    supply: np.ndarray  # scaling of each foreground process
+
+
+def foreground_datapackage(inventory: ForegroundInventory):
+    """The study's foreground as a bw_processing datapackage (technosphere and biosphere)."""
+    import bw_processing as bwp
+
+    ids = inventory.node_ids
+    rows: list[int] = []
+    cols: list[int] = []
+    values: list[float] = []
+    flips: list[bool] = []
+    for i, amount in enumerate(inventory.production):
+        rows.append(ids[i]), cols.append(ids[i]), values.append(float(amount)), flips.append(False)
+    for supplier, consumer, amount in inventory.foreground_links:
+        rows.append(ids[supplier]), cols.append(ids[consumer]), values.append(amount), flips.append(True)
+    for dataset_id, consumer, amount in inventory.background_links:
+        rows.append(dataset_id), cols.append(ids[consumer]), values.append(amount), flips.append(True)
+
+    package = bwp.create_datapackage(sum_intra_duplicates=True, sum_inter_duplicates=False)
+    indices = np.zeros(len(rows), dtype=bwp.INDICES_DTYPE)
+    indices["row"], indices["col"] = rows, cols
+    package.add_persistent_vector(
+        matrix="technosphere_matrix",
+        name="foreground-technosphere",
+        indices_array=indices,
+        data_array=np.array(values, dtype=float),
+        flip_array=np.array(flips, dtype=bool),
+    )
+    bio = np.zeros(len(inventory.flows), dtype=bwp.INDICES_DTYPE)
+    bio["row"] = [flow for flow, _, _ in inventory.flows]
+    bio["col"] = [ids[column] for _, column, _ in inventory.flows]
+    package.add_persistent_vector(
+        matrix="biosphere_matrix",
+        name="foreground-biosphere",
+        indices_array=bio,
+        data_array=np.array([amount for _, _, amount in inventory.flows], dtype=float),
+    )
+    return package
+
+
+def _check_foreground_solvable(inventory: ForegroundInventory) -> None:
+    matrix = inventory.foreground_matrix()
+    if np.linalg.matrix_rank(matrix) < matrix.shape[0]:
+        # Name the processes on the singular cycle: columns whose pivot vanishes.
+        _, _, vt = np.linalg.svd(matrix)
+        null = np.abs(vt[-1])
+        involved = [inventory.process_ids[i] for i in np.flatnonzero(null > 1e-8 * null.max())]
+        raise CalculationError(
+            "the foreground cannot be solved (singular technosphere matrix): processes "
+            f"{', '.join(involved)} consume as much of each other's output as they produce"
+        )
+
+
+def compute_lca(inventory: ForegroundInventory, background: Background, method_set: MethodSet) -> LcaOutcome:
+    """Solve the study with bw2calc on the foreground plus its background."""
+    from bw2calc import MultiLCA
+
+    _check_foreground_solvable(inventory)
+    ids = inventory.node_ids
+    demand_node = ids[inventory.product_index]
+    linked = sorted({dataset_id for dataset_id, _, _ in inventory.background_links})
+    demands = {DECLARED: {demand_node: inventory.demand_amount}}
+    demands.update({f"bg-{dataset_id}": {dataset_id: 1.0} for dataset_id in linked})
+    config = {"impact_categories": [tuple(c.method) for c in method_set.categories]}
+    data_objs = (
+        background.datapackages()
+        + [foreground_datapackage(inventory)]
+        + background.characterisation_datapackages(method_set)
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        lca = MultiLCA(demands=demands, method_config=config, data_objs=data_objs)
+        lca.lci()
+        lca.lcia()
+    supply_all = lca.supply_arrays[DECLARED]
+    if not np.all(np.isfinite(supply_all)):
+        raise CalculationError("the linked system is singular: bw2calc returned non-finite supply")
+    columns = [lca.dicts.activity[node] for node in ids]
+    supply = supply_all[columns]
+
+    dataset_rows = {dataset_id: k for k, dataset_id in enumerate(linked)}
+    link_matrix = np.zeros((len(linked), len(ids)))
+    for dataset_id, consumer, amount in inventory.background_links:
+        link_matrix[dataset_rows[dataset_id], consumer] += amount
+
+    totals: dict[str, float] = {}
+    by_process: dict[str, np.ndarray] = {}
+    biosphere_fg = lca.biosphere_matrix[:, columns]
+    for category in method_set.categories:
+        key = tuple(category.method)
+        characterisation = lca.characterization_matrices[key]
+        direct = np.asarray((characterisation @ biosphere_fg).sum(axis=0)).ravel()
+        per_dataset = np.array([lca.scores[(key, f"bg-{d}")] for d in linked]) if linked else np.zeros(0)
+        upstream = per_dataset @ link_matrix if linked else np.zeros(len(ids))
+        contribution = supply * (direct + upstream)
+        totals[category.category] = float(lca.scores[(key, DECLARED)])
+        by_process[category.category] = contribution
+    return LcaOutcome(totals=totals, by_process=by_process, supply=supply)

@@ -1,0 +1,229 @@
+"""The foreground inventory: a study's processes linked to each other and to a background.
+
+Every amount is converted here to the unit of what it links to, co-product allocation is
+applied, and the electricity rule is checked. The result is plain arrays that the engine
+hands to bw2calc.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .background import Background, LinkedDataset
+from .electricity import ElectricityChoice, check_electricity
+from .errors import FootprintInputError, LinkError
+from .rules import MaterialRules
+from .study import Allocation, Process, Study
+from .units import conversion_factor, is_mass
+
+# Foreground node ids live far above any id bw2data hands out, so they never collide.
+FOREGROUND_ID_OFFSET = 10**15
+
+
+@dataclass(frozen=True)
+class AllocationApplied:
+    process: str
+    method: str
+    factor: float
+    detail: str
+
+
+@dataclass
+class ForegroundInventory:
+    """Linked foreground, per reference output of each process, after allocation."""
+
+    process_ids: list[str]
+    stages: list[str]
+    product_index: int
+    product_unit: str
+    demand_amount: float
+    production: np.ndarray  # reference output amount per process (its own unit)
+    # (supplier process index, consumer process index, amount in supplier's unit)
+    foreground_links: list[tuple[int, int, float]] = field(default_factory=list)
+    # (background dataset id, consumer process index, amount in dataset's unit)
+    background_links: list[tuple[int, int, float]] = field(default_factory=list)
+    # (biosphere flow id, process index, amount in the flow's unit)
+    flows: list[tuple[int, int, float]] = field(default_factory=list)
+    allocation: list[AllocationApplied] = field(default_factory=list)
+    electricity: list[ElectricityChoice] = field(default_factory=list)
+    # exchange descriptions for reports, per process: (kind, label, amount, unit)
+    linked_background: dict[int, LinkedDataset] = field(default_factory=dict)
+
+    @property
+    def node_ids(self) -> list[int]:
+        return [FOREGROUND_ID_OFFSET + i for i in range(len(self.process_ids))]
+
+    def foreground_matrix(self) -> np.ndarray:
+        """Dense foreground technosphere matrix (production minus foreground inputs)."""
+        size = len(self.process_ids)
+        matrix = np.zeros((size, size))
+        matrix[np.arange(size), np.arange(size)] = self.production
+        for supplier, consumer, amount in self.foreground_links:
+            matrix[supplier, consumer] -= amount
+        return matrix
+
+
+def _allocation_factor(process: Process, rules: MaterialRules, file: Path | str | None) -> AllocationApplied | None:
+    """Share of a process's burdens that its reference output carries."""
+    if not process.coproducts:
+        return None
+    method = process.allocation or Allocation(rules.allocation)
+    if method is Allocation.system_expansion:
+        return AllocationApplied(process.id, method.value, 1.0, "co-products credited by the datasets they substitute")
+    main = process.reference_output
+    if method is Allocation.mass:
+        amounts = []
+        for label, unit, amount in [(main.product, main.unit, main.amount)] + [
+            (c.product, c.unit, c.amount) for c in process.coproducts
+        ]:
+            if not is_mass(unit):
+                raise FootprintInputError(
+                    f"mass allocation needs every product in mass units; {label!r} is in {unit!r}",
+                    file=file,
+                    process=process.id,
+                    field="coproducts",
+                )
+            amounts.append(amount * conversion_factor(unit, "kg"))
+        factor = amounts[0] / sum(amounts)
+        return AllocationApplied(process.id, method.value, factor, f"mass: {amounts[0]:.6g} kg of {sum(amounts):.6g} kg")
+    values = []
+    for label, unit, amount, price in [(main.product, main.unit, main.amount, main.price)] + [
+        (c.product, c.unit, c.amount, c.price) for c in process.coproducts
+    ]:
+        if price is None:
+            known = rules.price_of(label)
+            price = known.eur_per_kg if known else None
+        if price is None:
+            raise FootprintInputError(
+                f"economic allocation needs a price for {label!r} (in the study or the material rules)",
+                file=file,
+                process=process.id,
+                field="coproducts.price" if label != main.product else "reference_output.price",
+            )
+        if not is_mass(unit):
+            raise FootprintInputError(
+                f"prices are per kg; {label!r} is in {unit!r}", file=file, process=process.id, field="coproducts.unit"
+            )
+        values.append(amount * conversion_factor(unit, "kg") * price)
+    if sum(values) <= 0:
+        raise FootprintInputError("economic allocation over products worth nothing", file=file, process=process.id, field="coproducts.price")
+    factor = values[0] / sum(values)
+    return AllocationApplied(process.id, method.value, factor, f"economic: {factor:.4f} of revenue")
+
+
+def build_inventory(
+    study: Study,
+    rules: MaterialRules,
+    background: Background,
+    file: Path | str | None = None,
+) -> ForegroundInventory:
+    """Link every exchange of the study; raise a located error on the first that fails."""
+    index = {process.id: i for i, process in enumerate(study.processes)}
+    product = study.process(study.product_process)
+    if not is_mass(product.reference_output.unit):
+        raise FootprintInputError(
+            "the declared unit is a mass (Annex V Part III), so the product process's reference output must be in mass units",
+            file=file,
+            process=product.id,
+            field="reference_output.unit",
+        )
+    inventory = ForegroundInventory(
+        process_ids=[p.id for p in study.processes],
+        stages=[p.stage.value for p in study.processes],
+        product_index=index[product.id],
+        product_unit=product.reference_output.unit,
+        demand_amount=study.declared_unit_kg * conversion_factor("kg", product.reference_output.unit),
+        production=np.array([p.reference_output.amount for p in study.processes], dtype=float),
+    )
+
+    for column, process in enumerate(study.processes):
+        applied = _allocation_factor(process, rules, file)
+        share = applied.factor if applied else 1.0
+        if applied:
+            inventory.allocation.append(applied)
+
+        for position, item in enumerate(process.inputs, start=1):
+            field_name = f"inputs[{position}]"
+            try:
+                if item.process is not None:
+                    if item.process not in index:
+                        raise LinkError(f"links to unknown process {item.process!r}", field=f"{field_name}.process")
+                    supplier = study.processes[index[item.process]]
+                    factor = conversion_factor(item.unit, supplier.reference_output.unit)
+                    inventory.foreground_links.append((index[item.process], column, item.amount * factor * share))
+                    continue
+                if item.dataset is not None:
+                    dataset = background.by_code(item.dataset, item.database)
+                else:
+                    dataset = background.by_name(item.name or "", item.location, item.unit)
+                factor = conversion_factor(item.unit, dataset.unit)
+            except LinkError as exc:
+                raise LinkError(exc.message, file=file, process=process.id, field=exc.field if exc.field and exc.field.startswith("inputs") else f"{field_name}.{exc.field or 'dataset'}") from None
+            except ValueError as exc:
+                raise FootprintInputError(str(exc), file=file, process=process.id, field=f"{field_name}.unit") from None
+            inventory.background_links.append((dataset.id, column, item.amount * factor * share))
+            inventory.linked_background[dataset.id] = dataset
+            choice = check_electricity(process, dataset, background, file=file, field=field_name)
+            if choice is not None:
+                inventory.electricity.append(choice)
+
+        for position, flow in enumerate(process.elementary_flows, start=1):
+            field_name = f"elementary_flows[{position}]"
+            try:
+                flow_id, flow_unit = background.biosphere_flow(flow)
+                factor = conversion_factor(flow.unit, flow_unit)
+            except LinkError as exc:
+                raise LinkError(exc.message, file=file, process=process.id, field=f"{field_name}.{exc.field or 'flow'}") from None
+            except ValueError as exc:
+                raise FootprintInputError(str(exc), file=file, process=process.id, field=f"{field_name}.unit") from None
+            inventory.flows.append((flow_id, column, flow.amount * factor * share))
+
+        for position, coproduct in enumerate(process.coproducts, start=1):
+            if not (applied and applied.method == Allocation.system_expansion.value):
+                continue
+            if coproduct.substitutes is None:
+                raise FootprintInputError(
+                    "system expansion needs the dataset each co-product substitutes",
+                    file=file,
+                    process=process.id,
+                    field=f"coproducts[{position}].substitutes",
+                )
+            try:
+                dataset = background.by_code(coproduct.substitutes)
+                factor = conversion_factor(coproduct.unit, dataset.unit)
+            except LinkError as exc:
+                raise LinkError(exc.message, file=file, process=process.id, field=f"coproducts[{position}].substitutes") from None
+            except ValueError as exc:
+                raise FootprintInputError(str(exc), file=file, process=process.id, field=f"coproducts[{position}].unit") from None
+            # An avoided product is a negative input.
+            inventory.background_links.append((dataset.id, column, -coproduct.amount * factor))
+            inventory.linked_background[dataset.id] = dataset
+
+    _check_reachable(study, inventory, file)
+    return inventory
+
+
+def _check_reachable(study: Study, inventory: ForegroundInventory, file: Path | str | None) -> None:
+    """A process the declared product does not draw on contributes nothing: say so, it is a modelling slip."""
+    suppliers: dict[int, set[int]] = {}
+    for supplier, consumer, _ in inventory.foreground_links:
+        suppliers.setdefault(consumer, set()).add(supplier)
+    seen = {inventory.product_index}
+    frontier = [inventory.product_index]
+    while frontier:
+        current = frontier.pop()
+        for supplier in suppliers.get(current, ()):
+            if supplier not in seen:
+                seen.add(supplier)
+                frontier.append(supplier)
+    for i, process_id in enumerate(inventory.process_ids):
+        if i not in seen:
+            raise LinkError(
+                f"process is not linked into the chain of {study.product_process!r}: no process consumes its output",
+                file=file,
+                process=process_id,
+                field="reference_output",
+            )

@@ -1,0 +1,101 @@
+"""Results: characterised footprint per declared unit, with contributions and provenance.
+
+Annex V Part VII: results are characterised, never normalised or weighted. The fingerprint
+records everything that produced them so a verifier can tell what changed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class CategoryResult(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    category: str
+    unit: str
+    value: float = Field(description="Characterised result per declared unit")
+    by_stage: dict[str, float]
+    by_process: dict[str, float]
+
+
+class Fingerprint(BaseModel):
+    """Hashes of every input of a calculation."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    study_sha256: str
+    background: str
+    background_project: str | None = None
+    background_sha256: str
+    method_set: str
+    method_version: str
+    method_sha256: str
+    material: str
+    rules_version: str
+    rules_sha256: str
+    footprint_version: str
+
+
+class ProcessSummary(BaseModel):
+    """What a public study may say about a process: no activity amounts (Art. 46)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    name: str
+    stage: str
+    category: str
+    category_title: str
+    data_type: str
+    location: str
+
+
+class Results(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str
+    material: str
+    route: str
+    declared_unit_kg: float
+    categories: list[CategoryResult]
+    processes: list[ProcessSummary]
+    stages: list[str]
+    allocation: list[dict[str, str | float]] = Field(default_factory=list)
+    electricity: list[dict[str, str]] = Field(default_factory=list)
+    excluded: list[dict[str, str | float]] = Field(default_factory=list)
+    excluded_share: float = 0.0
+    cutoff_limit: float = 0.0
+    secondary_model: str | None = None
+    fingerprint: Fingerprint
+
+    def category(self, name: str) -> CategoryResult:
+        for result in self.categories:
+            if result.category == name:
+                return result
+        raise KeyError(name)
+
+    def values(self) -> dict[str, float]:
+        return {result.category: result.value for result in self.categories}
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write a file so that a failure never leaves half of it behind."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_json(path: Path, model: BaseModel) -> None:
+    write_atomically(path, json.dumps(model.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n")

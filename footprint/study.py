@@ -1,0 +1,321 @@
+"""The study: what a producer writes to describe how one declared unit of a CRM is made.
+
+A study file is TOML. Its contract is the pydantic model `Study` below; `footprint schema
+study` prints its JSON Schema. Annex V rules (which stages and categories are allowed) are
+not here: they live in `footprint.boundary`, so this module only checks form, not law.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import tomllib
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import FootprintInputError
+from .units import parse_unit
+
+FiniteNonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+FinitePositive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+
+
+class Strict(BaseModel):
+    """Base for file models: unknown keys are typos, and typos must not pass silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=True)
+
+
+class Route(str, Enum):
+    primary = "primary"
+    secondary = "secondary"
+
+
+class Stage(str, Enum):
+    """Life-cycle stages a study may name; `use` and `end-of-life` exist to be refused."""
+
+    extraction = "extraction"
+    concentration = "concentration"
+    refining = "refining"
+    recycling = "recycling"
+    use = "use"
+    end_of_life = "end-of-life"
+
+
+class DataType(str, Enum):
+    """Annex V Part I: company-specific (measured at the operator's facilities) or secondary."""
+
+    company_specific = "company-specific"
+    secondary = "secondary"
+
+
+class Operator(Strict):
+    """Art. 31(7)(a): who is responsible for the declaration."""
+
+    name: str = Field(min_length=1)
+    trade_name: str = Field(min_length=1, description="Registered trade name or trade mark")
+    postal_address: str = Field(min_length=1)
+    email: str | None = Field(default=None, description="Electronic contact (e-mail)")
+    website: str | None = Field(default=None, description="Electronic contact (web)")
+
+    @model_validator(mode="after")
+    def _needs_electronic_contact(self) -> "Operator":
+        if not (self.email or self.website):
+            raise ValueError("an electronic contact (email or website) is required by Art. 31(7)(a)")
+        return self
+
+
+class Site(Strict):
+    """Art. 31(7)(c): where a life-cycle stage takes place."""
+
+    stage: Stage
+    country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 country code")
+    region: str = Field(min_length=1)
+
+
+class ReportingPeriod(Strict):
+    start: dt.date
+    end: dt.date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "ReportingPeriod":
+        if self.end < self.start:
+            raise ValueError("reporting period ends before it starts")
+        return self
+
+
+class Uncertainty(Strict):
+    """A stats_arrays distribution for a foreground amount (used by Monte Carlo)."""
+
+    distribution: Literal["lognormal", "normal", "uniform", "triangular"]
+    gsd: float | None = Field(default=None, gt=1, description="geometric standard deviation (lognormal)")
+    sd: float | None = Field(default=None, gt=0, description="standard deviation (normal)")
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+class Sourced(Strict):
+    source: str | None = Field(default=None, description="Publication, table and year, or the measurement behind the number")
+    assumption: bool = Field(default=False, description="True when the number is an assumption or a derivation")
+
+
+class Amount(Sourced):
+    amount: FiniteNonNegative
+    unit: str
+
+    @field_validator("unit")
+    @classmethod
+    def _known_unit(cls, value: str) -> str:
+        parse_unit(value)
+        return value
+
+
+class TechnosphereInput(Amount):
+    """An input from another process of the study or from a background dataset.
+
+    Link by `process` (a process id of this study), by `dataset` (a code, optionally with
+    `database`), or by `name` + `location` (the unit must then be convertible to the
+    dataset's unit).
+    """
+
+    process: str | None = None
+    dataset: str | None = None
+    database: str | None = None
+    name: str | None = None
+    location: str | None = None
+    uncertainty: Uncertainty | None = None
+
+    @model_validator(mode="after")
+    def _one_link(self) -> "TechnosphereInput":
+        ways = [self.process is not None, self.dataset is not None, self.name is not None]
+        if sum(ways) != 1:
+            raise ValueError("an input links by exactly one of: process, dataset (code) or name (+ location)")
+        return self
+
+    def describe(self) -> str:
+        if self.process:
+            return f"process {self.process!r}"
+        if self.dataset:
+            return f"dataset {self.database + ':' if self.database else ''}{self.dataset}"
+        return f"dataset named {self.name!r} in {self.location or 'any location'}"
+
+
+class ElementaryFlow(Amount):
+    """An emission or resource, by name and compartment (e.g. 'air/urban air close to ground') or by key."""
+
+    flow: str | None = None
+    compartment: str | None = None
+    key: str | None = Field(default=None, description="biosphere database code, e.g. a biosphere3 UUID")
+    uncertainty: Uncertainty | None = None
+
+    @model_validator(mode="after")
+    def _identified(self) -> "ElementaryFlow":
+        if self.key is None and (self.flow is None or self.compartment is None):
+            raise ValueError("an elementary flow needs `flow` and `compartment`, or `key`")
+        return self
+
+    def describe(self) -> str:
+        return self.key or f"{self.flow} ({self.compartment})"
+
+
+class ReferenceOutput(Amount):
+    product: str = Field(min_length=1)
+    amount: FinitePositive  # type: ignore[assignment]
+    price: FiniteNonNegative | None = Field(default=None, description="EUR per kg, for economic allocation")
+    price_source: str | None = None
+
+
+class Coproduct(Amount):
+    """A co-product that shares the process's burdens, by the material rules' allocation."""
+
+    product: str = Field(min_length=1)
+    price: FiniteNonNegative | None = Field(default=None, description="EUR per kg, for economic allocation")
+    price_source: str | None = None
+    substitutes: str | None = Field(
+        default=None, description="Background dataset code the co-product replaces (system expansion)"
+    )
+
+
+class Allocation(str, Enum):
+    mass = "mass"
+    economic = "economic"
+    system_expansion = "system-expansion"
+
+
+class ElectricitySupply(Strict):
+    """Evidence that lets a process use electricity other than its country's grid mix.
+
+    Mirrors the conditions the Battery Regulation's carbon-footprint rules set: a direct line
+    to a generator, or a contractual instrument (power-purchase agreement) that is unique,
+    tracked, and matched to the process's consumption.
+    """
+
+    kind: Literal["direct-line", "power-purchase-agreement"]
+    dataset: str = Field(description="Background dataset code of the supplying generation technology")
+    evidence: str = Field(min_length=10, description="Contract or metering reference a verifier can check")
+    unique_claim: bool = Field(description="No other consumer claims the same attributes (no double counting)")
+    matched_consumption: bool = Field(description="Supply is matched to the process's metered consumption in the period")
+
+
+class Process(Strict):
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    name: str = Field(min_length=1)
+    stage: Stage
+    category: str = Field(description="Annex V Part IV code, e.g. '1(f)' or '2(d)'")
+    data_type: DataType
+    location: str = Field(min_length=2)
+    reference_output: ReferenceOutput
+    inputs: list[TechnosphereInput] = Field(default_factory=list)
+    elementary_flows: list[ElementaryFlow] = Field(default_factory=list)
+    coproducts: list[Coproduct] = Field(default_factory=list)
+    allocation: Allocation | None = Field(default=None, description="Overrides the material rules' default")
+    electricity_supply: list[ElectricitySupply] = Field(default_factory=list)
+    description: str | None = None
+
+
+class ExcludedProcess(Strict):
+    """A process left out as negligible (Annex V Part IV 3), with its estimated share."""
+
+    name: str = Field(min_length=1)
+    stage: Stage
+    category: str | None = None
+    estimated_share: float = Field(ge=0, le=1, allow_inf_nan=False, description="Fraction of the climate result")
+    reason: str = Field(min_length=1)
+
+
+class Study(Strict):
+    """A producer's study of one declared unit of a critical raw material."""
+
+    schema_version: Literal["1"] = "1"
+    title: str = Field(min_length=1)
+    material: str = Field(min_length=1, description="Material plugin id, e.g. 'lithium-carbonate'")
+    route: Route
+    declared_unit_kg: FinitePositive = 1.0
+    background: str = Field(default="footprint-starter", description="Background database name")
+    background_project: str | None = Field(
+        default=None, description="Existing Brightway project holding `background` (else footprint's own)"
+    )
+    electricity_rule: Literal["grid"] = "grid"
+    reporting_period: ReportingPeriod
+    description: str | None = None
+    study_url: str | None = Field(default=None, description="Where the public study will be published (Art. 31(7)(f))")
+    operator: Operator
+    sites: list[Site] = Field(min_length=1)
+    processes: list[Process] = Field(min_length=1)
+    product_process: str = Field(description="Id of the process whose reference output is the declared material")
+    excluded: list[ExcludedProcess] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _ids_resolve(self) -> "Study":
+        seen: set[str] = set()
+        for process in self.processes:
+            if process.id in seen:
+                raise ValueError(f"two processes share the id {process.id!r}")
+            seen.add(process.id)
+        if self.product_process not in seen:
+            raise ValueError(f"product_process {self.product_process!r} is not the id of a process")
+        return self
+
+    def process(self, process_id: str) -> Process:
+        for process in self.processes:
+            if process.id == process_id:
+                return process
+        raise KeyError(process_id)
+
+
+class LoadedStudy(BaseModel):
+    """A study with the file it came from and the hash of its bytes (for fingerprints)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    study: Study
+    path: Path
+    sha256: str
+
+
+def _process_of(raw: dict[str, Any], loc: tuple[Any, ...]) -> str | None:
+    """Name the process a validation error points into, from the raw file data."""
+    if len(loc) >= 2 and loc[0] == "processes" and isinstance(loc[1], int):
+        try:
+            return str(raw["processes"][loc[1]].get("id") or f"#{loc[1] + 1}")
+        except (KeyError, IndexError, AttributeError):
+            return f"#{loc[1] + 1}"
+    return None
+
+
+def _field_of(loc: tuple[Any, ...]) -> str:
+    parts = list(loc[2:]) if loc and loc[0] == "processes" else list(loc)
+    text = ""
+    for part in parts:
+        text += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(study)"
+
+
+def parse_study(raw: dict[str, Any], path: Path | str = "<memory>") -> Study:
+    """Validate raw study data; the first problem becomes a located FootprintInputError."""
+    try:
+        return Study.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = tuple(first["loc"])
+        message = first["msg"]
+        if len(exc.errors()) > 1:
+            message += f" (and {len(exc.errors()) - 1} more problem(s))"
+        raise FootprintInputError(message, file=path, process=_process_of(raw, loc), field=_field_of(loc)) from None
+
+
+def load_study(path: Path | str) -> LoadedStudy:
+    """Read and validate a study file."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise FootprintInputError(f"cannot read study: {exc.strerror}", file=path) from None
+    try:
+        raw = tomllib.loads(data.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise FootprintInputError(f"not valid TOML: {exc}", file=path) from None
+    return LoadedStudy(study=parse_study(raw, path), path=path, sha256=hashlib.sha256(data).hexdigest())
