@@ -56,36 +56,48 @@ def plot_classes(
     use_weights = table.settings.weighted if weighted is None else weighted
     w = data.quantity_t if use_weights else np.ones(len(data))
     dist = WeightedDistribution(data.value, w)
-    lo_v, hi_v = float(dist.values[0]), float(dist.values[-1])
-    positive = lo_v > 0
-    if log_x is None:
-        log_x = positive and hi_v / lo_v > 20
-    if log_x and not positive:
-        log_x = False
+    # Axis range: the central 99 % of the volume (tails would squeeze the bands), and every threshold.
+    lo_v, hi_v = (float(x) for x in dist.quantile([0.005, 0.995]))
+    if len(data) < 50:
+        lo_v, hi_v = float(dist.values[0]), float(dist.values[-1])
     t = list(table.thresholds)
     x_lo, x_hi = min(lo_v, t[0]), max(hi_v, t[-1])
-    pad = (np.log10(x_hi) - np.log10(x_lo)) * 0.05 if log_x else (x_hi - x_lo) * 0.05
+    positive = x_lo > 0
+    if log_x is None:
+        log_x = positive and x_hi / x_lo > 20
+    if log_x and not positive:
+        log_x = False
+    if x_hi <= x_lo:
+        x_hi = x_lo + 1.0
+    pad = (np.log10(x_hi) - np.log10(x_lo)) * 0.08 if log_x else (x_hi - x_lo) * 0.08
     xlim = (10 ** (np.log10(x_lo) - pad), 10 ** (np.log10(x_hi) + pad)) if log_x else (x_lo - pad, x_hi + pad)
 
     fig, ax = plt.subplots(figsize=(9, 5), dpi=120)
     edges = [xlim[0], *t, xlim[1]]
     for band, colour, a, b in zip(table.bands, _colours(len(table.bands)), edges[:-1], edges[1:]):
-        ax.axvspan(a, b, color=colour, alpha=0.28, lw=0)
+        ax.axvspan(a, b, color=colour, alpha=0.35, lw=0)
     if kind == "hist":
-        grid = np.geomspace(max(xlim[0], lo_v), xlim[1], bins + 1) if log_x else np.linspace(xlim[0], xlim[1], bins + 1)
-        counts, _ = np.histogram(dist.values, bins=grid, weights=dist.weights)
-        ax.stairs(counts / dist.total, grid, fill=True, color="#2b3a67", alpha=0.85)
+        grid = np.geomspace(xlim[0], xlim[1], bins + 1) if log_x else np.linspace(xlim[0], xlim[1], bins + 1)
+        inside = (dist.values >= grid[0]) & (dist.values <= grid[-1])
+        counts, _ = np.histogram(dist.values[inside], bins=grid, weights=dist.weights[inside])
+        ax.stairs(counts / dist.total, grid, fill=True, color="#2b3a67", alpha=0.55)
+        ax.stairs(counts / dist.total, grid, color="#2b3a67", lw=1.0)
+        ax.set_ylim(0, max(float(counts.max() / dist.total), 1e-12) * 1.35)
         ax.set_ylabel("share of market volume per bin" if use_weights else "share of declarations per bin")
     else:
         ecdf = dist.cum / dist.total
-        ax.step(dist.values, ecdf, where="post", color="#2b3a67", lw=1.8)
-        ax.set_ylim(0, 1.02)
+        xs = np.concatenate(([xlim[0]], dist.values, [xlim[1]]))
+        ys = np.concatenate(([0.0], ecdf, [1.0]))
+        ax.step(xs, ys, where="post", color="#2b3a67", lw=1.8)
+        ax.set_ylim(0, 1.3)
+        ax.set_yticks(np.linspace(0, 1, 6))
         ax.set_ylabel("cumulative share of market volume" if use_weights else "cumulative share of declarations")
     top = ax.get_ylim()[1]
     for band, a, b in zip(table.bands, edges[:-1], edges[1:]):
         mid = np.sqrt(a * b) if log_x else (a + b) / 2
-        share = f"\n{band.market_share:.0%}" if band.market_share is not None else ""
-        ax.text(mid, top * 0.97, f"{band.label}{share}", ha="center", va="top", fontsize=13, fontweight="bold")
+        ax.text(mid, top * 0.985, band.label, ha="center", va="top", fontsize=13, fontweight="bold")
+        if band.market_share is not None:
+            ax.text(mid, top * 0.89, f"{band.market_share:.0%}", ha="center", va="top", fontsize=8)
     for x in t:
         ax.axvline(x, color="black", lw=0.8, ls="--")
         ax.text(x, top * 0.02, f" {x:.3g}", rotation=90, va="bottom", ha="right", fontsize=8)
@@ -93,11 +105,12 @@ def plot_classes(
         ax.set_xscale("log")
     ax.set_xlim(*xlim)
     ax.set_xlabel(f"{table.category} ({table.unit})")
+    ax.text(0.995, 0.80, "% = share of calibration volume", transform=ax.transAxes, ha="right", fontsize=7, color="#333333")
     status = "PROVISIONAL " if table.provisional else ""
     ax.set_title(
         f"{status}performance classes: {table.material}, {table.period} ({table.method})\n"
-        f"market {table.input.window_start}..{table.input.window_end}: {len(data):,} declarations, "
-        f"{data.n_producers()} producers, {float(data.quantity_t.sum()):,.0f} t",
+        f"market {table.input.window_start}..{table.input.window_end}: {len(data):,} {'rows' if table.provisional else 'declarations'}, "
+        f"{data.n_producers()} {'routes' if table.provisional else 'producers'}, {float(data.quantity_t.sum()):,.0f} t",
         fontsize=10,
     )
     fig.tight_layout()

@@ -127,3 +127,125 @@ def compute_lca(inventory: ForegroundInventory, background: Background, method_s
         totals[category.category] = float(lca.scores[(key, DECLARED)])
         by_process[category.category] = contribution
     return LcaOutcome(totals=totals, by_process=by_process, supply=supply)
+
+
+# ---------------------------------------------------------------------------------------------
+# Background matrices for prepared backgrounds and Monte Carlo (footprint.prepared, .uncertainty)
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class BackgroundSystem:
+    """The background's matrices as bw2calc builds them, with their row and column ids.
+
+    `technosphere` (activities x activities, CSR) and `biosphere` (flows x activities, CSR) are
+    bw2calc's own `technosphere_matrix` and `biosphere_matrix`; `characterisation` holds, per
+    category of the method set (in its order), the diagonal of bw2calc's characterisation
+    matrix over `flow_ids`.
+    """
+
+    technosphere: object
+    biosphere: object
+    activity_ids: np.ndarray  # column -> activity (and product) id
+    flow_ids: np.ndarray  # row of the biosphere matrix -> flow id
+    characterisation: np.ndarray  # (categories, flows)
+
+
+def _first_activity_id(data_objs) -> int:
+    """Any activity id of the background, to give bw2calc a demand while it builds matrices."""
+    for package in data_objs:
+        for resource in package.resources:
+            if resource.get("matrix") == "technosphere_matrix" and resource.get("kind") == "indices":
+                indices = package.get_resource(resource["name"])[0]
+                if len(indices):
+                    return int(indices["col"][0])
+    raise CalculationError("the background has no technosphere exchanges")
+
+
+def background_system(background: Background, method_set: MethodSet) -> BackgroundSystem:
+    """Build the background's matrices with bw2calc, without solving anything."""
+    from bw2calc import MultiLCA
+
+    data_objs = background.datapackages() + background.characterisation_datapackages(method_set)
+    keys = [tuple(c.method) for c in method_set.categories]
+    demand = _first_activity_id(data_objs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        lca = MultiLCA(demands={"any": {demand: 1.0}}, method_config={"impact_categories": keys}, data_objs=data_objs)
+        lca.load_lci_data()
+        lca.load_lcia_data()
+    activity = lca.dicts.activity
+    activity_ids = np.empty(len(activity), dtype=np.int64)
+    for node, column in activity.items():
+        activity_ids[column] = node
+    biosphere = lca.dicts.biosphere
+    flow_ids = np.empty(len(biosphere), dtype=np.int64)
+    for node, row in biosphere.items():
+        flow_ids[row] = node
+    characterisation = np.vstack([lca.characterization_matrices[key].diagonal() for key in keys]) if keys else np.zeros((0, len(flow_ids)))
+    return BackgroundSystem(
+        technosphere=lca.technosphere_matrix.tocsr(),
+        biosphere=lca.biosphere_matrix.tocsr(),
+        activity_ids=activity_ids,
+        flow_ids=flow_ids,
+        characterisation=characterisation,
+    )
+
+
+def background_has_distributions(background: Background) -> bool:
+    """True when any technosphere or biosphere value of the background carries a distribution."""
+    for package in background.datapackages():
+        for resource in package.resources:
+            if resource.get("kind") != "distributions":
+                continue
+            if resource.get("matrix") not in ("technosphere_matrix", "biosphere_matrix"):
+                continue
+            array = package.get_resource(resource["name"])[0]
+            if len(array) and np.any(np.asarray(array["uncertainty_type"]) > 1):
+                return True
+    return False
+
+
+def sample_background_scores(
+    background: Background,
+    method_set: MethodSet,
+    dataset_ids: list[int],
+    iterations: int,
+    seed: int,
+    progress=None,
+) -> np.ndarray:
+    """Cumulative scores of one unit of each dataset, sampled from the background's distributions.
+
+    bw2calc's own Monte Carlo (`use_distributions=True`, `seed_override`): one factorisation
+    per iteration, so this costs what bw2calc's Monte Carlo costs. Returns an array
+    (iterations, categories, datasets).
+    """
+    from bw2calc import MultiLCA
+
+    keys = [tuple(c.method) for c in method_set.categories]
+    demands = {f"bg-{d}": {d: 1.0} for d in dataset_ids}
+    data_objs = background.datapackages() + background.characterisation_datapackages(method_set)
+    out = np.empty((iterations, len(keys), len(dataset_ids)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        lca = MultiLCA(
+            demands=demands,
+            method_config={"impact_categories": keys},
+            data_objs=data_objs,
+            use_distributions=True,
+            seed_override=seed,
+        )
+        lca.lci()
+        lca.lcia()
+        for iteration in range(iterations):
+            if iteration:
+                next(lca)
+            scores = lca.scores
+            for j, d in enumerate(dataset_ids):
+                for k, key in enumerate(keys):
+                    out[iteration, k, j] = scores[(key, f"bg-{d}")]
+            if progress is not None:
+                progress(iteration + 1)
+    if not np.all(np.isfinite(out)):
+        raise CalculationError("a sampled background was singular: bw2calc returned non-finite scores")
+    return out

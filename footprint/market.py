@@ -141,7 +141,8 @@ class Labels:
         return self.codes == self.names.index(name)
 
     def present(self) -> list[str]:
-        return sorted({self.names[i] for i in np.unique(self.codes).tolist()})
+        counts = np.bincount(self.codes, minlength=len(self.names)) if self.codes.shape[0] else np.zeros(0, int)
+        return sorted(self.names[i] for i in np.flatnonzero(counts).tolist())
 
     def decoded(self) -> np.ndarray:
         return np.asarray(self.names, dtype=object)[self.codes] if self.names else np.empty(0, dtype=object)
@@ -243,7 +244,8 @@ class MarketData:
         return self.subset((self.date >= lo) & (self.date <= hi))
 
     def n_producers(self) -> int:
-        return int(np.unique(self.producers).shape[0]) if len(self) else 0
+        """Distinct producers (a bincount over the codes: O(n), no sort)."""
+        return int(np.count_nonzero(np.bincount(self.producers))) if len(self) else 0
 
     def entries(self) -> Iterator[MarketEntry]:
         """Rows as validated models (slow for millions of rows; for inspection and tests)."""
