@@ -338,6 +338,11 @@ def _raw_thresholds(data: MarketData, dist: WeightedDistribution, s: Calibration
     return s.method, _equal_width(lo, hi, n), anchors, derived
 
 
+def _tighten(threshold: float, factor: float) -> float:
+    """Move a threshold towards lower impact: scale a positive one by factor, a negative one by 1/factor."""
+    return float(threshold * factor if threshold >= 0 else threshold / factor)
+
+
 def _check_thin(data: MarketData, s: CalibrationSettings, where: str) -> None:
     n, p = len(data), data.n_producers()
     if n < s.min_declarations:
@@ -390,12 +395,12 @@ def _check_disclosure(dist: WeightedDistribution, anchors: Sequence[float], labe
         lo = int(np.searchsorted(upper, a, side="left"))
         hi = int(np.searchsorted(lower, b, side="right"))
         overlap = np.clip(np.minimum(upper[lo:hi], b) - np.maximum(lower[lo:hi], a), 0.0, None)
-        codes, inverse = np.unique(prods[lo:hi], return_inverse=True)
-        volume = np.bincount(inverse, weights=overlap)
+        volume = np.bincount(prods[lo:hi], weights=overlap)  # per producer code: O(window + producers)
+        count = int(np.count_nonzero(np.bincount(prods[lo:hi])))
         top = float(volume.max() / volume.sum()) if volume.sum() > 0 else 1.0
-        if codes.shape[0] < s.min_producers_per_boundary:
+        if count < s.min_producers_per_boundary:
             raise DisclosureError(
-                f"the {name} would rest on {codes.shape[0]} producer(s); at least "
+                f"the {name} would rest on {count} producer(s); at least "
                 f"{s.min_producers_per_boundary} are required so no producer's value can be read off a published threshold",
                 field="min_producers_per_boundary",
             )
@@ -477,7 +482,7 @@ def calibrate_classes(
     shares = dist.shares(raw)
     factor, years = improvement_factor(s.annual_improvement, win, validity)
     derived.update(improvement_factor=factor, improvement_years=round(years, 4))
-    thresholds = [float(t * factor) for t in raw]
+    thresholds = [_tighten(t, factor) for t in raw]
     notes = _notes(data, s, method, derived)
     bands = [
         ClassBand(
@@ -530,16 +535,14 @@ def _default_provenance(s: CalibrationSettings, win: tuple[dt.date, dt.date], pr
 
 
 def _notes(data: MarketData, s: CalibrationSettings, method: str, derived: dict[str, float]) -> list[str]:
-    """Warnings a reader of the table should see (e.g. bands narrower than the uncertainty)."""
+    """Warnings a reader of the table should see (e.g. bands not wider than the uncertainty)."""
     notes: list[str] = []
     unc = data.uncertainty[~np.isnan(data.uncertainty)]
-    if method != "auto" and unc.size:
-        u = float(np.median(unc))
-        t = derived.get("upper_bound"), derived.get("lower_bound")
-        if method == "equal-width" and None not in t:
-            width = (t[0] - t[1]) / max(1, int(derived["n_classes"]) - 2)  # type: ignore[operator]
-            if width <= u:
-                notes.append(f"inner bands ({width:.4g}) are not wider than the median declared uncertainty ({u:.4g})")
+    if method == "equal-width" and unc.size and derived.get("n_classes", 0) > 2:
+        width = (derived["upper_bound"] - derived["lower_bound"]) / (derived["n_classes"] - 2)
+        median_u = float(np.median(unc))
+        if width <= median_u:
+            notes.append(f"inner bands ({width:.4g}) are not wider than the median declared uncertainty ({median_u:.4g})")
     if s.annual_improvement:
         notes.append(f"thresholds tightened by {s.annual_improvement:.2%}/yr over {derived['improvement_years']:.2f} years")
     return notes
@@ -554,6 +557,19 @@ def assign_class(table: ClassTable, value: float) -> str:
         raise CalibrationError(f"cannot class {value!r}: a declared value must be a finite number", field="value")
     i = int(np.searchsorted(np.asarray(table.thresholds, dtype=np.float64), float(value), side="left"))
     return LETTERS[i]
+
+
+def classify(
+    material: str,
+    value: float,
+    on: dt.date | None = None,
+    folder: Path | Sequence[Path] | None = None,
+    *,
+    category: str = DEFAULT_CATEGORY,
+) -> tuple[str, ClassTable]:
+    """Class of a declared value under the table in force on `on` (today): for `declare`."""
+    table = table_in_force(material, on or dt.date.today(), folder, category=category)
+    return assign_class(table, value), table
 
 
 def class_shares(table: ClassTable, market: MarketData, *, weighted: bool = True) -> list[float]:

@@ -104,7 +104,7 @@ def check(study: Annotated[Path, typer.Argument(help="Study file (TOML)")]) -> N
 @app.command()
 def declare(
     studies: Annotated[list[Path], typer.Argument(help="Study file(s) (TOML)")],
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Folder for results.json")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Folder for results.json, declaration.json, declaration.html and study.html")] = None,
     background: Annotated[Optional[str], typer.Option(help="Background database (overrides the study)")] = None,
     project: Annotated[Optional[str], typer.Option(help="Brightway project holding --background")] = None,
     brightway_dir: Annotated[Optional[Path], typer.Option(help="Brightway directory holding --project")] = None,
@@ -115,25 +115,30 @@ def declare(
     try:
         with err_console.status("preparing the background") as status, _quiet_brightway():
             from .assessment import assess
+            from .cli_declaration import write_declaration_outputs
             from .results import write_json
+            from .study import load_study
 
             outputs = []
             for study in studies:
+                loaded = load_study(study)
                 results = assess(
-                    study,
+                    loaded,
                     progress=_progress_printer(status),
                     background_override=background,
                     project_override=project,
                     brightway_dir=brightway_dir,
                 )
-                outputs.append((study, results))
-        for study, results in outputs:
+                outputs.append((study, loaded, results))
+        for study, loaded, results in outputs:
             _print_results(results)
         if out is not None:
-            for study, results in outputs:
+            for study, loaded, results in outputs:
                 target = out if len(outputs) == 1 else out / study.stem
                 write_json(target / "results.json", results)
                 console.print(f"wrote {target / 'results.json'}")
+                for path in write_declaration_outputs(results, loaded, target):
+                    console.print(f"wrote {path}")
     except FootprintError as exc:
         _fail(exc)
 
@@ -180,6 +185,8 @@ SCHEMAS = {
     "results": ("footprint.results", "Results"),
     "rules": ("footprint.rules", "MaterialRules"),
     "background": ("footprint.background", "BackgroundFile"),
+    "declaration": ("footprint.declaration", "Declaration"),
+    "verification": ("footprint.verification", "VerificationReport"),
 }
 
 
@@ -213,6 +220,24 @@ def schema_rules() -> None:
 def schema_background() -> None:
     """JSON Schema of a starter background file."""
     _schema("background")
+
+
+@schema_app.command("declaration")
+def schema_declaration() -> None:
+    """JSON Schema of declaration.json (Art. 31(7))."""
+    _schema("declaration")
+
+
+@schema_app.command("verification")
+def schema_verification() -> None:
+    """JSON Schema of a verification report (footprint verify --report)."""
+    _schema("verification")
+
+
+from .cli_declaration import diff_command, verify_command  # noqa: E402
+
+app.command("verify")(verify_command)
+app.command("diff")(diff_command)
 
 
 def main() -> None:

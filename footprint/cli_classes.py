@@ -15,9 +15,10 @@ import datetime as dt
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, NoReturn, Optional
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
@@ -60,7 +61,7 @@ def material_settings(material: str, overrides: dict[str, Any] | None = None) ->
     return CalibrationSettings.model_validate(merged)
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     """One clear line on stderr, non-zero exit."""
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code=2)
@@ -72,6 +73,10 @@ def _run(fn: Callable[[], None]) -> None:
         fn()
     except typer.Exit:
         raise
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(x) for x in err["loc"])
+        _fail(f"{exc.title} {where}: {err['msg']}" if where else f"{exc.title}: {err['msg']}")
     except (FootprintError, ValueError, OSError) as exc:
         text = str(exc).strip().splitlines()
         _fail(" ".join(text[:1] + [t.strip() for t in text[1:3]]) if text else type(exc).__name__)
@@ -81,7 +86,7 @@ def _read_market(market: Path, quantities: Path | None) -> MarketData:
     if market.is_dir():
         if quantities is None:
             _fail(f"{market} is a folder of declarations: give --quantities CSV (declaration_id, quantity_t)")
-        return read_declarations_folder(market, quantities)  # type: ignore[arg-type]
+        return read_declarations_folder(market, quantities)
     return read_market_csv(market)
 
 
@@ -92,7 +97,6 @@ def _parse_date(text: str | None) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         _fail(f"--on {text!r} is not an ISO date (YYYY-MM-DD)")
-        raise
 
 
 def _fmt(x: float | None) -> str:

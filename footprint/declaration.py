@@ -401,12 +401,12 @@ def format_share(share: float) -> str:
     return f"{100 * share:.1f} %"
 
 
-def stage_chart(category: DeclaredCategory, stages: list[str], width: int = 560, bar: int = 26) -> dict[str, Any]:
+def stage_chart(category: DeclaredCategory, stages: list[str], width: int = 420, bar: int = 24) -> dict[str, Any]:
     """Geometry of a horizontal bar chart by stage (negative values go left of the zero line)."""
     values = [category.by_stage.get(stage, 0.0) for stage in stages]
     low, high = min(0.0, *values), max(0.0, *values)
     span = (high - low) or 1.0
-    label_w, value_w = 130, 110
+    label_w, value_w = 105, 85
     plot = width - label_w - value_w
     zero = label_w + plot * (-low / span)
     rows = []

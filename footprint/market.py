@@ -279,7 +279,7 @@ class MarketData:
     ) -> MarketData:
         """Build market data from arrays (simulations, benchmarks); validates like the readers.
 
-        Integer producers are taken as codes (ids 'p0', 'p1', ...); strings are pseudonyms.
+        Producers are pseudonymous ids (strings) or integers (named 'p<integer>').
         """
         values = np.asarray(value, dtype=np.float64)
         n = values.shape[0]
@@ -296,12 +296,11 @@ class MarketData:
             units = Labels.of(unit, n, "unit")
         unc = np.full(n, np.nan) if uncertainty is None else _broadcast(np.asarray(uncertainty, dtype=np.float64), n, "uncertainty")
         prod_arr = np.asarray(producer)
-        if prod_arr.dtype.kind in "iu":
-            codes = prod_arr.astype(np.int64)
-            ids = tuple(f"p{i}" for i in range(int(codes.max()) + 1 if n else 0))
-        else:
-            ids_arr, inverse = np.unique(prod_arr.astype(str), return_inverse=True)
-            ids, codes = tuple(str(x) for x in ids_arr), inverse.astype(np.int64).reshape(-1)
+        if prod_arr.shape[0] != n:
+            raise MarketDataError(f"has {prod_arr.shape[0]} entries but there are {n} values", field="producer")
+        ids_arr, inverse = np.unique(prod_arr if prod_arr.dtype.kind in "iu" else prod_arr.astype(str), return_inverse=True)
+        prefix = "p" if prod_arr.dtype.kind in "iu" else ""
+        ids, codes = tuple(f"{prefix}{x}" for x in ids_arr.tolist()), inverse.astype(np.int64).reshape(-1)
         data = cls(
             materials=Labels.of(material, n, "material"),
             categories=cats,

@@ -156,6 +156,17 @@ def test_expected_improvement_tightens_thresholds_to_the_middle_of_the_validity_
     np.testing.assert_allclose(better.thresholds, np.asarray(base.thresholds) * factor)
 
 
+def test_improvement_tightens_negative_thresholds_too():
+    """A threshold below zero (net credits) moves further down, never up, when tightened."""
+    shifted = MarketData.from_arrays(
+        material="m", value=lognormal_market(20_000).value - 8.0, quantity_t=10.0,
+        date=dt.date(2025, 6, 1), producer=np.arange(20_000) % 300,
+    )
+    base = calibrate_classes(shifted, material="m", period="2027-2029", settings=quantile(4))
+    better = calibrate_classes(shifted, material="m", period="2027-2029", settings=CalibrationSettings(method="quantile", n_classes=4, annual_improvement=0.05))
+    assert all(b < a for a, b in zip(base.thresholds, better.thresholds))
+
+
 def test_auto_chooses_as_many_classes_as_the_uncertainty_allows():
     """'auto': each inner band wider than the typical declaration uncertainty, between min and max classes."""
     lo, hi = lognorm.ppf([0.05, 0.95], SIGMA, scale=np.exp(MU))
@@ -445,6 +456,24 @@ def test_cli_refuses_bad_input_with_one_line_and_writes_nothing(tmp_path: Path):
     assert result.exit_code != 0 and "error:" in result.output
     result = runner.invoke(app, ["classes", "assign", "--material", "no-such-material", "3.0", "--folder", str(tmp_path)])
     assert result.exit_code != 0 and "no-such-material" in result.output
+
+
+def test_cli_unweighted_and_svg_plot_and_declaration_folder_needs_quantities(tmp_path: Path):
+    runner, app = CliRunner(), _cli()
+    csv_path = tmp_path / "market.csv"
+    write_market_csv(lognormal_market(5_000), csv_path)
+    out, svg = tmp_path / "t.toml", tmp_path / "bands.svg"
+    result = runner.invoke(app, ["classes", "calibrate", "--material", "test-material", "--market", str(csv_path), "--period", "2027-2029",
+                                 "--out", str(out), "--unweighted", "--improvement", "0.01", "--plot", str(svg), "--plot-kind", "ecdf"])
+    assert result.exit_code == 0, result.output
+    table = load_class_table(out)
+    assert not table.settings.weighted and table.settings.annual_improvement == 0.01 and table.method == "auto"
+    assert svg.read_text().lstrip().startswith("<?xml") and "<svg" in svg.read_text()[:2000]
+    result = runner.invoke(app, ["classes", "calibrate", "--material", "test-material", "--market", str(csv_path), "--period", "2027-2029", "--out", str(out)])
+    assert result.exit_code != 0 and "--force" in result.output  # a published table is not silently overwritten
+    (tmp_path / "decl").mkdir()
+    result = runner.invoke(app, ["classes", "calibrate", "--material", "x", "--market", str(tmp_path / "decl"), "--period", "2027-2029"])
+    assert result.exit_code != 0 and "--quantities" in result.output
 
 
 def test_plugins_can_inject_a_materials_settings():

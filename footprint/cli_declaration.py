@@ -1,0 +1,198 @@
+"""Commands for declarations: `footprint verify` and `footprint diff`, and the writer `declare` calls.
+
+The functions here are typer command functions; `footprint.cli` registers them:
+
+    app.command("verify")(verify_command)
+    app.command("diff")(diff_command)
+
+Exit status of `verify`: 0 when every declaration is reproduced, 1 when one is not, 2 when a
+declaration or study cannot be read. Exit status of `diff`: 0 when no new calculation is
+needed, 1 when the bill of materials or the energy mix changed (Annex V Part VI), 2 on
+unreadable input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+def find_class_table(registry: Any, material: str, on_date: dt.date) -> Any | None:
+    """The class table in force: the material plugin's, else the shipped `classes/` folder."""
+    table = registry.class_table(material, on_date)
+    if table is not None:
+        return table
+    try:
+        from .classes import NoTableInForce, table_in_force
+    except ImportError:
+        return None
+    try:
+        return table_in_force(material, on_date)
+    except NoTableInForce:
+        return None
+
+
+def write_declaration_outputs(results: Any, loaded_study: Any, out_dir: Path | str, *, issue_date: dt.date | None = None, pdf: bool = False) -> list[Path]:
+    """Write declaration.json, declaration.html and study.html (and study.pdf if asked) to out_dir.
+
+    `loaded_study` is the LoadedStudy the results were computed from (a path is loaded here;
+    its hash must match the results' fingerprint).
+    """
+    from .declaration import build_declaration, write_declaration
+    from .plugins import MaterialRegistry
+    from .public_study import write_public_study, write_study_pdf
+    from .study import LoadedStudy, load_study
+
+    if not isinstance(loaded_study, LoadedStudy):
+        loaded_study = load_study(loaded_study)
+    registry = MaterialRegistry()
+    material = loaded_study.study.material
+    rules = registry.rules(material)
+    issue_date = issue_date or dt.datetime.now(dt.timezone.utc).date()
+    declaration = build_declaration(
+        results,
+        loaded_study,
+        rules,
+        find_class_table(registry, material, issue_date),
+        declared_categories=registry.declared_categories(material),
+        material_info=next((m for m in registry.materials() if m.id == material), None),
+        issue_date=issue_date,
+    )
+    paths = write_declaration(declaration, out_dir)
+    study_html = write_public_study(results, loaded_study, declaration, out_dir)
+    paths.append(study_html)
+    if pdf:
+        written = write_study_pdf(study_html)
+        if written is not None:
+            paths.append(written)
+    return paths
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.6g}"
+
+
+def _print_report(report: Any) -> None:
+    ok = report.reproduced
+    colour = "green" if ok else "red"
+    console.print(f"[bold {colour}]{report.verdict.upper()}[/]: {report.declaration} against {report.study}")
+    if report.declaration_id:
+        console.print(f"  declaration {report.declaration_id}; tolerance: {report.tolerance.rule}")
+    if not report.content_hash_valid:
+        console.print("  [red]content hash mismatch[/]: the declaration was edited after it was issued")
+    for change in report.changed_inputs:
+        if change.input == "declaration edited":
+            continue
+        console.print(f"  [yellow]changed input[/] {change.input}: {change.detail}"
+                      + (f" (declared {change.declared}, found {change.found})" if change.declared or change.found else ""))
+    if report.result_differences:
+        table = Table(title="Results not reproduced", title_justify="left")
+        for column in ("Category", "Stage", "Unit", "Declared", "Recomputed", "Difference", "Relative"):
+            table.add_column(column, justify="right" if column in ("Declared", "Recomputed", "Difference", "Relative") else "left")
+        for diff in report.result_differences:
+            table.add_row(
+                diff.category, diff.stage or "total", diff.unit, _fmt(diff.declared), _fmt(diff.recomputed), _fmt(diff.absolute),
+                "-" if diff.relative is None else f"{diff.relative:+.3%}",
+            )
+        console.print(table)
+    if report.class_difference:
+        console.print(f"  [yellow]class[/]: declared {report.class_difference.declared or 'none'}, recomputed "
+                      f"{report.class_difference.recomputed or 'none'} ({report.class_difference.detail})")
+    for diff in report.field_differences:
+        console.print(f"  [yellow]field[/] {diff.field}: declared {json.dumps(diff.declared, ensure_ascii=False)}, "
+                      f"recomputed {json.dumps(diff.recomputed, ensure_ascii=False)}")
+    for error in report.errors:
+        console.print(f"  [red]error[/]: {error}")
+    for note in report.notes:
+        console.print(f"  note: {note}")
+    if ok:
+        console.print(f"  {len(report.checked_categories)} categories reproduced: {', '.join(report.checked_categories)}")
+
+
+def verify_command(
+    declarations: Annotated[list[Path], typer.Argument(help="declaration.json file(s), or folders holding one")],
+    study: Annotated[list[Path], typer.Option("--study", "-s", help="Study file (TOML) of each declaration, in the same order")],
+    report: Annotated[Optional[Path], typer.Option("--report", "-r", help="Write the verification report(s) as JSON here")] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the JSON report(s) instead of text")] = False,
+) -> None:
+    """Re-run each declaration's calculation from its study and say whether it is reproduced."""
+    from .cli import _quiet_brightway
+    from .errors import FootprintError
+    from .results import write_atomically
+    from .verification import verify_declaration
+
+    if len(study) != len(declarations):
+        if len(study) == 1:
+            study = study * len(declarations)
+        else:
+            err_console.print(f"[bold red]error:[/] {len(declarations)} declaration(s) but {len(study)} --study file(s); give one study per declaration")
+            raise typer.Exit(2)
+    reports = []
+    try:
+        for declaration, study_path in zip(declarations, study):
+            with err_console.status(f"re-running {declaration}"), _quiet_brightway():
+                reports.append(verify_declaration(declaration, study_path))
+    except (FootprintError, OSError, ValueError) as exc:
+        err_console.print(f"[bold red]error:[/] {exc}", soft_wrap=True)
+        raise typer.Exit(2)
+    payload = [json.loads(r.model_dump_json()) for r in reports]
+    text = json.dumps(payload[0] if len(payload) == 1 else payload, indent=2, ensure_ascii=False) + "\n"
+    if report is not None:
+        write_atomically(report, text)
+    if json_output:
+        typer.echo(text, nl=False)
+    else:
+        for r in reports:
+            _print_report(r)
+        if report is not None:
+            console.print(f"wrote {report}")
+    raise typer.Exit(0 if all(r.reproduced for r in reports) else 1)
+
+
+def diff_command(
+    old: Annotated[Path, typer.Argument(help="The study as declared (TOML)")],
+    new: Annotated[Path, typer.Argument(help="The changed study (TOML)")],
+    json_output: Annotated[bool, typer.Option("--json", help="Print the diff as JSON")] = False,
+) -> None:
+    """Say whether a change to a study touches the bill of materials or energy mix (new calculation needed)."""
+    from .errors import FootprintError
+    from .study_diff import PART_TITLES, diff_studies
+
+    try:
+        diff = diff_studies(old, new)
+    except FootprintError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}", soft_wrap=True)
+        raise typer.Exit(2)
+    if json_output:
+        typer.echo(diff.model_dump_json(indent=2))
+    else:
+        if diff.recalculation_required:
+            console.print("[bold red]NEW CALCULATION REQUIRED[/] (Annex V Part VI: the bill of materials or the energy mix changed)")
+        elif diff.results_may_change:
+            console.print("[bold yellow]results change[/]: no bill-of-materials or energy-mix change, but other calculation inputs changed")
+        elif diff.identical_files:
+            console.print("[green]identical[/]: the two study files are the same")
+        else:
+            console.print("[green]no new calculation required[/]: only documentation or the operator/sites changed")
+        console.print(f"  changed parts: {', '.join(PART_TITLES[p] for p in diff.changed_parts) or 'none'}")
+        for reason in diff.reasons:
+            console.print(f"  - {reason}")
+        if diff.exchanges:
+            table = Table(title="Changed exchanges", title_justify="left")
+            for column in ("Part", "Process", "Exchange", "Change", "Old", "New"):
+                table.add_column(column, overflow="fold")
+            for e in diff.exchanges:
+                table.add_row(PART_TITLES[e.part], e.process, e.exchange, e.change, e.old or "-", e.new or "-")
+            console.print(table)
+        for other in diff.other_changes:
+            console.print(f"  * {other}")
+    raise typer.Exit(1 if diff.recalculation_required else 0)

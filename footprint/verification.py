@@ -1,0 +1,444 @@
+"""`footprint verify`: re-run a declaration's calculation and say whether it is reproduced.
+
+Steps, in order:
+
+1. **Content hash.** The declaration's `content_sha256` must equal the sha256 of its canonical
+   JSON without that field (`footprint.declaration.content_hash`). A declaration edited by
+   hand always fails here, whatever else happens.
+2. **Inputs.** The study's file hash and keyed part digests are compared with the
+   declaration's fingerprint, so a changed bill of materials, energy mix, elementary flows,
+   operator/sites or boundary is named (`footprint.study_diff`). The installed method set,
+   background and material rules are compared with the versions and hashes the fingerprint
+   names.
+3. **Recalculation.** The study is assessed again with the method set, background database
+   and project the fingerprint names, the performance class is assigned again with the class
+   table the declaration names (found by its hash), and a fresh declaration is built with the
+   same issue date.
+4. **Comparison.** Each declared category's total and stage results, the class, and every other
+   field of the declaration (operator, origin, link, ...) are compared.
+
+Tolerance: two results agree when |declared - recomputed| <= max(RELATIVE_TOLERANCE *
+max(|declared|, |recomputed|), ABSOLUTE_TOLERANCE), with RELATIVE_TOLERANCE = 1e-9 and
+ABSOLUTE_TOLERANCE = 1e-15 (in the category's unit). The calculation is deterministic:
+identical inputs give bit-identical numbers; the tolerance only absorbs the last-digit noise
+a different BLAS or sparse solver could introduce. It is far below any rounding on the pages.
+
+Verdict: "reproduced" only when the content hash matches, no input changed, every value agrees
+within tolerance and the class and all other fields are equal. Exit status of the command: 0
+reproduced, 1 not reproduced, 2 when the declaration or study cannot be read at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from . import __version__
+from .declaration import Declaration, build_declaration, class_table_sha256, content_hash
+from .errors import FootprintError
+from .study_diff import PART_TITLES, StudyDigest, changed_parts, study_digest
+
+RELATIVE_TOLERANCE = 1e-9
+ABSOLUTE_TOLERANCE = 1e-15
+TOLERANCE_RULE = (
+    "|declared - recomputed| <= max(1e-9 * max(|declared|, |recomputed|), 1e-15); "
+    "identical inputs give identical numbers"
+)
+
+InputKind = Literal[
+    "declaration edited",
+    "bill of materials",
+    "energy mix",
+    "elementary flows",
+    "operator and sites",
+    "system boundary",
+    "study file",
+    "method",
+    "background",
+    "rules",
+    "class table",
+]
+_PART_KIND: dict[str, InputKind] = {
+    "bill_of_materials": "bill of materials",
+    "energy_mix": "energy mix",
+    "elementary_flows": "elementary flows",
+    "operator_and_sites": "operator and sites",
+    "boundary": "system boundary",
+}
+
+
+class Tolerance(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    relative: float = RELATIVE_TOLERANCE
+    absolute: float = ABSOLUTE_TOLERANCE
+    rule: str = TOLERANCE_RULE
+
+
+class ResultDifference(BaseModel):
+    """A declared result that the recalculation does not reproduce."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    category: str
+    stage: str | None = Field(default=None, description="None for the category total")
+    unit: str
+    declared: float | None
+    recomputed: float | None
+    absolute: float | None = Field(default=None, description="recomputed - declared")
+    relative: float | None = Field(default=None, description="(recomputed - declared) / |declared|")
+
+
+class ClassDifference(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    declared: str | None
+    recomputed: str | None
+    detail: str
+
+
+class InputChange(BaseModel):
+    """An input of the calculation that is not the one the declaration names."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    input: InputKind
+    declared: str | None = None
+    found: str | None = None
+    detail: str
+
+
+class FieldDifference(BaseModel):
+    """Any other field of the declaration that the recalculation does not reproduce."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    field: str
+    declared: Any = None
+    recomputed: Any = None
+
+
+class VerificationReport(BaseModel):
+    """The machine-readable answer of `footprint verify` for one declaration."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    schema_version: Literal["1"] = "1"
+    declaration: str
+    study: str
+    declaration_id: str | None = None
+    verified_on: dt.datetime
+    footprint_version: str = __version__
+    verdict: Literal["reproduced", "not reproduced"]
+    reproduced: bool
+    tolerance: Tolerance = Field(default_factory=Tolerance)
+    content_hash_valid: bool
+    declared_content_sha256: str | None = None
+    computed_content_sha256: str | None = None
+    changed_inputs: list[InputChange] = Field(default_factory=list)
+    result_differences: list[ResultDifference] = Field(default_factory=list)
+    class_difference: ClassDifference | None = None
+    field_differences: list[FieldDifference] = Field(default_factory=list)
+    checked_categories: list[str] = Field(default_factory=list)
+    errors: list[str] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+
+    def kinds(self) -> set[str]:
+        """Kinds of difference found: input kinds plus 'result', 'class', 'field', 'error'."""
+        kinds = {change.input for change in self.changed_inputs}
+        if self.result_differences:
+            kinds.add("result")
+        if self.class_difference:
+            kinds.add("class")
+        if self.field_differences:
+            kinds.add("field")
+        if self.errors:
+            kinds.add("error")
+        return kinds
+
+
+def agree(declared: float, recomputed: float) -> bool:
+    if declared == recomputed:
+        return True
+    if not (math.isfinite(declared) and math.isfinite(recomputed)):
+        return False
+    scale = max(abs(declared), abs(recomputed))
+    return abs(declared - recomputed) <= max(RELATIVE_TOLERANCE * scale, ABSOLUTE_TOLERANCE)
+
+
+def _difference(category: str, stage: str | None, unit: str, declared: float | None, recomputed: float | None) -> ResultDifference:
+    absolute = relative = None
+    if declared is not None and recomputed is not None:
+        absolute = recomputed - declared
+        relative = absolute / abs(declared) if declared else (math.inf if absolute else 0.0)
+        if not math.isfinite(relative):
+            relative = None
+    return ResultDifference(category=category, stage=stage, unit=unit, declared=declared, recomputed=recomputed, absolute=absolute, relative=relative)
+
+
+def _read_declaration(path: Path) -> tuple[dict[str, Any], Declaration | None, str | None]:
+    """Raw JSON, the model (None when it does not validate) and a validation problem."""
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(raw, dict):
+        raise ValueError("a declaration is a JSON object")
+    try:
+        return raw, Declaration.model_validate(raw), None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        return raw, None, f"the declaration does not match the schema: {where}: {first['msg']}"
+
+
+def _find_class_table(declaration: Declaration, registry: Any, class_folder: Path | None) -> tuple[Any | None, str | None]:
+    """The class table the declaration names (by hash), or (None, why not)."""
+    ref = declaration.performance_class.table
+    if ref is None:
+        return None, None
+    candidates = []
+    table = registry.class_table(declaration.material.id, declaration.issue_date) if registry else None
+    if table is not None:
+        candidates.append(table)
+    try:
+        from .classes import list_tables
+
+        candidates.extend(t for _, t in list_tables(declaration.material.id, class_folder))
+    except (ImportError, FootprintError):
+        pass
+    for table in candidates:
+        if class_table_sha256(table) == ref.sha256:
+            return table, None
+    return None, f"the class table {ref.period} for {ref.material} (sha256 {ref.sha256[:12]}) is not installed"
+
+
+def _compare_fields(declared: Any, recomputed: Any, path: str, out: list[FieldDifference]) -> None:
+    if isinstance(declared, dict) and isinstance(recomputed, dict):
+        for key in sorted(set(declared) | set(recomputed)):
+            _compare_fields(declared.get(key), recomputed.get(key), f"{path}.{key}" if path else key, out)
+    elif isinstance(declared, list) and isinstance(recomputed, list) and len(declared) == len(recomputed):
+        for i, (a, b) in enumerate(zip(declared, recomputed)):
+            _compare_fields(a, b, f"{path}[{i}]", out)
+    elif declared != recomputed:
+        out.append(FieldDifference(field=path, declared=declared, recomputed=recomputed))
+
+
+# Compared on their own (with tolerance, or as inputs); the id is derived from the fingerprint.
+_SEPARATE = {"footprint", "performance_class", "fingerprint", "study_digest", "versions", "declaration_id", "content_sha256"}
+
+
+def verify_declaration(
+    declaration_path: Path | str,
+    study_path: Path | str,
+    *,
+    registry: Any | None = None,
+    class_folder: Path | None = None,
+) -> VerificationReport:
+    """Re-run a declaration's calculation from the study and report what is not reproduced.
+
+    Raises FootprintError (or OSError/ValueError) only when the declaration or the study cannot
+    be read at all; every other problem is a difference in the report.
+    """
+    from .assessment import assess
+    from .methods import load_method_set
+    from .plugins import MaterialRegistry
+    from .study import load_study
+
+    declaration_path, study_path = Path(declaration_path), Path(study_path)
+    if declaration_path.is_dir():
+        declaration_path = declaration_path / "declaration.json"
+    raw, declaration, problem = _read_declaration(declaration_path)
+    loaded = load_study(study_path)
+    registry = registry or MaterialRegistry()
+
+    declared_hash = raw.get("content_sha256") if isinstance(raw.get("content_sha256"), str) else None
+    computed_hash = content_hash(raw)
+    report: dict[str, Any] = {
+        "declaration": str(declaration_path),
+        "study": str(study_path),
+        "declaration_id": raw.get("declaration_id") if isinstance(raw.get("declaration_id"), str) else None,
+        "verified_on": dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
+        "content_hash_valid": declared_hash == computed_hash,
+        "declared_content_sha256": declared_hash,
+        "computed_content_sha256": computed_hash,
+    }
+    changes: list[InputChange] = []
+    errors: list[str] = []
+    notes: list[str] = []
+    if declared_hash != computed_hash:
+        changes.append(
+            InputChange(
+                input="declaration edited",
+                declared=declared_hash,
+                found=computed_hash,
+                detail="the declaration's content hash does not match its content: it was changed after it was issued",
+            )
+        )
+    if declaration is None:
+        errors.append(problem or "the declaration cannot be read")
+        return VerificationReport(**report, verdict="not reproduced", reproduced=False, changed_inputs=changes, errors=errors)
+
+    fp = declaration.fingerprint
+    # -- inputs: study ------------------------------------------------------------------------------
+    if loaded.sha256 != fp.study_sha256:
+        found_digest = study_digest(loaded.study)
+        parts = changed_parts(declaration.study_digest, found_digest)
+        for part in parts:
+            changes.append(
+                InputChange(
+                    input=_PART_KIND[part],
+                    declared=getattr(declaration.study_digest, part)[:16],
+                    found=getattr(found_digest, part)[:16],
+                    detail=f"the study's {PART_TITLES[part]} is not the one declared",
+                )
+            )
+        if not parts:
+            changes.append(
+                InputChange(
+                    input="study file",
+                    declared=fp.study_sha256,
+                    found=loaded.sha256,
+                    detail="the study file differs from the declared one only in documentation (sources, descriptions, comments or formatting)",
+                )
+            )
+    # -- inputs: method, rules ------------------------------------------------------------------------
+    method_set = None
+    try:
+        method_set = load_method_set(fp.method_set)
+    except FootprintError as exc:
+        errors.append(f"the method set {fp.method_set!r} the declaration names is not installed: {exc}")
+    if method_set is not None and (method_set.version, method_set.sha256) != (fp.method_version, fp.method_sha256):
+        changes.append(
+            InputChange(
+                input="method",
+                declared=f"{fp.method_set} {fp.method_version} (sha256 {fp.method_sha256[:12]})",
+                found=f"{method_set.id} {method_set.version} (sha256 {method_set.sha256[:12]})",
+                detail="the installed impact-assessment method set is not the version the declaration was calculated with",
+            )
+        )
+    try:
+        from .assessment import rules_sha256
+
+        rules = registry.rules(declaration.material.id)
+        if (rules.rules_version, rules_sha256(rules)) != (fp.rules_version, fp.rules_sha256):
+            changes.append(
+                InputChange(
+                    input="rules",
+                    declared=f"{fp.material} {fp.rules_version} (sha256 {fp.rules_sha256[:12]})",
+                    found=f"{rules.id} {rules.rules_version} (sha256 {rules_sha256(rules)[:12]})",
+                    detail="the installed calculation rules of the material are not the ones declared",
+                )
+            )
+    except FootprintError as exc:
+        rules = None
+        errors.append(str(exc))
+    if fp.footprint_version != __version__:
+        notes.append(f"declared with footprint {fp.footprint_version}, verified with {__version__}")
+
+    # -- recalculation ---------------------------------------------------------------------------------
+    recomputed: Declaration | None = None
+    if method_set is not None and rules is not None:
+        try:
+            results = assess(
+                loaded,
+                registry=registry,
+                method_set=method_set,
+                background_override=fp.background,
+                project_override=fp.background_project,
+            )
+            if results.fingerprint.background_sha256 != fp.background_sha256:
+                changes.append(
+                    InputChange(
+                        input="background",
+                        declared=f"{fp.background} (sha256 {fp.background_sha256[:12]})",
+                        found=f"{results.fingerprint.background} (sha256 {results.fingerprint.background_sha256[:12]})",
+                        detail="the background database is not the one the declaration was calculated with",
+                    )
+                )
+            table, missing = _find_class_table(declaration, registry, class_folder)
+            if missing:
+                errors.append(missing)
+            material_info = next((m for m in registry.materials() if m.id == declaration.material.id), None)
+            recomputed = build_declaration(
+                results,
+                loaded,
+                rules,
+                table,
+                declared_categories=[c.category for c in declaration.footprint.categories],
+                material_info=material_info,
+                method_set=method_set,
+                issue_date=declaration.issue_date,
+            )
+        except FootprintError as exc:
+            errors.append(f"the study cannot be calculated: {exc}")
+
+    result_diffs: list[ResultDifference] = []
+    class_diff: ClassDifference | None = None
+    field_diffs: list[FieldDifference] = []
+    checked: list[str] = []
+    if recomputed is not None:
+        fresh = {c.category: c for c in recomputed.footprint.categories}
+        for category in declaration.footprint.categories:
+            checked.append(category.category)
+            again = fresh.get(category.category)
+            if again is None:
+                result_diffs.append(_difference(category.category, None, category.unit, category.value, None))
+                continue
+            if not agree(category.value, again.value):
+                result_diffs.append(_difference(category.category, None, category.unit, category.value, again.value))
+            for stage in sorted(set(category.by_stage) | set(again.by_stage)):
+                a, b = category.by_stage.get(stage), again.by_stage.get(stage)
+                if a is None or b is None or not agree(a, b):
+                    result_diffs.append(_difference(category.category, stage, category.unit, a, b))
+            if category.unit != again.unit:
+                field_diffs.append(FieldDifference(field=f"footprint.categories[{category.category}].unit", declared=category.unit, recomputed=again.unit))
+        dpc, rpc = declaration.performance_class, recomputed.performance_class
+        if dpc.label != rpc.label or dpc.assigned != rpc.assigned:
+            class_diff = ClassDifference(
+                declared=dpc.label,
+                recomputed=rpc.label,
+                detail=f"declared {dpc.statement!r}; the recalculation gives {rpc.statement!r}",
+            )
+        elif dpc.table != rpc.table and dpc.table is not None and rpc.table is not None:
+            field_diffs.append(FieldDifference(field="performance_class.table", declared=dpc.table.sha256, recomputed=rpc.table.sha256))
+        dumped_d = json.loads(declaration.model_dump_json())
+        dumped_r = json.loads(recomputed.model_dump_json())
+        for key in sorted(set(dumped_d) | set(dumped_r)):
+            if key not in _SEPARATE:
+                _compare_fields(dumped_d.get(key), dumped_r.get(key), key, field_diffs)
+        for key in ("declared_unit", "declared_unit_kg", "reporting_period", "method_set", "method_version", "stages", "characterisation"):
+            _compare_fields(dumped_d["footprint"].get(key), dumped_r["footprint"].get(key), f"footprint.{key}", field_diffs)
+        for category in declaration.footprint.categories:
+            if category.category in fresh:
+                again = fresh[category.category]
+                for attr in ("short", "meaning"):
+                    if getattr(category, attr) != getattr(again, attr):
+                        field_diffs.append(
+                            FieldDifference(field=f"footprint.categories[{category.category}].{attr}", declared=getattr(category, attr), recomputed=getattr(again, attr))
+                        )
+        # Inputs the content hash protects but the recalculation cannot see (e.g. an edited
+        # fingerprint in a resealed declaration) still show here.
+        for key in ("fingerprint", "study_digest"):
+            d_part, r_part = dumped_d[key], dumped_r[key]
+            if key == "fingerprint":
+                d_part = {k: v for k, v in d_part.items() if k != "footprint_version"}
+                r_part = {k: v for k, v in r_part.items() if k != "footprint_version"}
+            if d_part != r_part and not changes:
+                _compare_fields(d_part, r_part, key, field_diffs)
+
+    reproduced = not (changes or result_diffs or class_diff or field_diffs or errors)
+    return VerificationReport(
+        **report,
+        verdict="reproduced" if reproduced else "not reproduced",
+        reproduced=reproduced,
+        changed_inputs=changes,
+        result_differences=result_diffs,
+        class_difference=class_diff,
+        field_differences=field_diffs,
+        checked_categories=checked,
+        errors=errors,
+        notes=notes,
+    )

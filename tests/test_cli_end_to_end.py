@@ -1,0 +1,48 @@
+"""End to end: the README's command on the shipped example studies."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from footprint.cli import app
+
+from .conftest import EXAMPLES
+
+runner = CliRunner()
+LITHIUM = EXAMPLES / "lithium-carbonate-brine-cl.toml"
+
+
+def test_declare_prints_every_ef31_category_by_stage_and_writes_results(tmp_path):
+    result = runner.invoke(app, ["declare", str(LITHIUM), "--out", str(tmp_path)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    for expected in ("climate change", "water use", "acidification", "Extraction", "Concentration", "Refining"):
+        assert expected in result.output
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert len(results["categories"]) == 16
+    climate = next(c for c in results["categories"] if c["category"] == "climate change")
+    assert climate["unit"] == "kg CO2-Eq" and climate["value"] > 0
+    assert sum(climate["by_stage"].values()) == pytest.approx(climate["value"], rel=1e-9)
+    assert results["fingerprint"]["method_version"] == "3.1"
+
+
+def test_check_reports_the_boundary_without_calculating():
+    result = runner.invoke(app, ["check", str(LITHIUM)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "extraction" in result.output and "1(j)" in result.output
+
+
+def test_schema_study_is_the_published_json_schema():
+    result = runner.invoke(app, ["schema", "study"])
+    assert result.exit_code == 0
+    schema = json.loads(result.output)
+    assert schema["title"] == "Study"
+    assert {"operator", "processes", "sites", "material", "route"} <= set(schema["properties"])
+
+
+def test_materials_lists_the_installed_plugins():
+    result = runner.invoke(app, ["materials"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert "lithium-carbonate" in result.output
