@@ -144,6 +144,37 @@ def declare(
 
 
 @app.command()
+def hotspots(studies: Annotated[list[Path], typer.Argument(help="Study file(s) (TOML)")]) -> None:
+    """Annex V Part V hotspot analysis: rank categories, stages and processes."""
+    from .errors import FootprintError
+
+    try:
+        with err_console.status("preparing the background") as status, _quiet_brightway():
+            from .assessment import assess
+            from .hotspots import analyse_hotspots
+            from .methods import load_method_set
+
+            method_set = load_method_set()
+            analyses = [analyse_hotspots(assess(s, progress=_progress_printer(status)), method_set) for s in studies]
+    except FootprintError as exc:
+        _fail(exc)
+    for study, analysis in zip(studies, analyses):
+        table = Table(title=f"Hotspots of {study.name} ({analysis.material}) — EF 3.1 normalised and weighted")
+        for column in ("Rank", "Impact category", "Share of weighted total", "Cumulative", "Relevant"):
+            table.add_column(column)
+        for rank, category in enumerate(analysis.categories, start=1):
+            table.add_row(
+                str(rank), category.category, f"{category.share:.1%}", f"{category.cumulative:.1%}",
+                f"yes — {category.reason}" if category.relevant else "",
+            )
+        console.print(table)
+        for hotspot in analysis.hotspots:
+            stages = ", ".join(f"{c.name} {c.share:.0%}" for c in hotspot.stages) or "-"
+            processes = ", ".join(f"{c.name} {c.share:.0%}" for c in hotspot.processes) or "-"
+            console.print(f"[bold]{hotspot.category}[/]: stages {stages}; processes {processes}", highlight=False)
+
+
+@app.command()
 def materials() -> None:
     """List the installed materials and their rules' versions."""
     from .plugins import MaterialRegistry

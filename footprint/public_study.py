@@ -68,8 +68,11 @@ def company_specific_amounts(study: Study) -> list[float]:
 class Redactor:
     """Replaces numbers equal to a company-specific amount in free text."""
 
+    # The same quantity written with another unit prefix (t and kg, MWh and kWh, GJ and MJ).
+    SCALES = (1.0, 1e3, 1e-3, 1e6, 1e-6)
+
     def __init__(self, amounts: list[float]) -> None:
-        self.amounts = sorted(set(amounts))
+        self.amounts = sorted({abs(a) * scale for a in amounts for scale in self.SCALES})
 
     @classmethod
     def for_study(cls, study: Study) -> "Redactor":

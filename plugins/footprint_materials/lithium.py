@@ -2,67 +2,63 @@
 
 from __future__ import annotations
 
-from footprint.hookspecs import hookimpl
 from footprint.rules import MaterialInfo, MaterialRules, PublishedFootprint
 from footprint.study import Stage
 
+from ._base import MaterialPlugin
+
 RULES_VERSION = "2026.11-draft"
-PRIMARY = [Stage.extraction, Stage.concentration, Stage.refining]
-
-MATERIALS = {
-    "lithium-carbonate": MaterialInfo(
-        id="lithium-carbonate",
-        name="Lithium carbonate, battery grade",
-        cn_code="2836 91 00",
-        grade="battery grade (Li2CO3 >= 99.5 %)",
-        routes=["primary"],
-    ),
-    "lithium-hydroxide": MaterialInfo(
-        id="lithium-hydroxide",
-        name="Lithium hydroxide monohydrate, battery grade",
-        cn_code="2825 20 00",
-        grade="battery grade (LiOH.H2O >= 56.5 % LiOH)",
-        routes=["primary"],
-    ),
-}
+ISTRATE = (
+    "Istrate R. et al. 2024, Joule, 'Decarbonizing lithium-ion battery primary raw materials supply chain' "
+    "(data: github.com/robyistrate/decarbonization_LIB_raw_materials)"
+)
 
 
-def _rules(material_id: str) -> MaterialRules:
+def _rules(material_id: str, footprints: list[PublishedFootprint]) -> MaterialRules:
     return MaterialRules(
         id=material_id,
         rules_version=RULES_VERSION,
-        declared_unit_kg=1.0,
         routes=["primary"],
-        stages={"primary": PRIMARY},
-        # Brine pumping, evaporation ponds / ore concentration and the refinery are run by the
-        # operator: Annex V Part VI asks company-specific data where its influence is direct.
-        company_specific_categories={"primary": ["1(e)", "1(f)", "1(j)"]},
+        stages={"primary": [Stage.extraction, Stage.concentration, Stage.refining]},
+        # Evaporation ponds or ore concentration and the refinery are run by the operator:
+        # Annex V Part VI asks company-specific data where its influence is direct.
+        company_specific_categories={"primary": ["1(e)", "1(j)"]},
         cutoff_limit=0.03,
-        allocation="mass",
-        published_footprints=[
-            PublishedFootprint(
-                route="brine (Salar de Atacama, CL)",
-                low_kg_co2e=2.0,
-                high_kg_co2e=5.0,
-                source="Istrate et al. 2024, Joule (3.6 kg CO2e/kg Li2CO3, Atacama brine); range = published value "
-                "-45 %/+40 % (assumption: spread of brine-route results to be replaced by cited ranges)",
-            ),
-            PublishedFootprint(
-                route="spodumene (AU) refined in CN",
-                low_kg_co2e=12.0,
-                high_kg_co2e=30.0,
-                source="Istrate et al. 2024, Joule (24 kg CO2e/kg Li2CO3 from Australian spodumene refined in China); "
-                "range = published value -50 %/+25 % (assumption, to be replaced by cited ranges)",
-            ),
-        ],
+        allocation="economic",
+        published_footprints=footprints,
+        sources=[ISTRATE],
     )
 
 
-@hookimpl
-def footprint_materials() -> list[MaterialInfo]:
-    return list(MATERIALS.values())
-
-
-@hookimpl
-def footprint_material_rules(material_id: str) -> MaterialRules | None:
-    return _rules(material_id) if material_id in MATERIALS else None
+plugin = MaterialPlugin(
+    materials=[
+        MaterialInfo(
+            id="lithium-carbonate",
+            name="Lithium carbonate, battery grade",
+            cn_code="2836 91 00",
+            grade="battery grade (Li2CO3 >= 99.5 %)",
+            routes=["primary"],
+        ),
+        MaterialInfo(
+            id="lithium-hydroxide",
+            name="Lithium hydroxide monohydrate, battery grade",
+            cn_code="2825 20 00",
+            grade="battery grade (LiOH.H2O >= 56.5 % LiOH)",
+            routes=["primary"],
+        ),
+    ],
+    rules={
+        "lithium-carbonate": _rules(
+            "lithium-carbonate",
+            [
+                PublishedFootprint(route="brine, Salar de Atacama (CL)", low_kg_co2e=3.6, high_kg_co2e=3.6, source=ISTRATE),
+                PublishedFootprint(route="spodumene (AU) refined in CN", low_kg_co2e=24.0, high_kg_co2e=24.0, source=ISTRATE),
+            ],
+        ),
+        "lithium-hydroxide": _rules("lithium-hydroxide", []),
+    },
+    declared_categories={
+        # Hotspot analysis (Annex V Part V) of inventories/examples/lithium-carbonate-brine-cl.toml.
+        "lithium-carbonate": ["climate change", "energy resources: non-renewable", "water use"],
+    },
+)

@@ -1,0 +1,45 @@
+"""Natural graphite, battery grade (spherical, purified)."""
+
+from __future__ import annotations
+
+from footprint.rules import MaterialInfo, MaterialRules, PublishedFootprint
+from footprint.study import Stage
+
+from ._base import MaterialPlugin
+
+plugin = MaterialPlugin(
+    materials=[
+        MaterialInfo(
+            id="graphite-natural",
+            name="Natural graphite, spherical purified, battery grade",
+            cn_code="2504 10 00",
+            grade="battery grade spherical graphite (>= 99.95 % C)",
+            routes=["primary"],
+        )
+    ],
+    rules={
+        "graphite-natural": MaterialRules(
+            id="graphite-natural",
+            rules_version="2026.11-draft",
+            routes=["primary"],
+            stages={"primary": [Stage.extraction, Stage.concentration, Stage.refining]},
+            company_specific_categories={"primary": ["1(e)", "1(j)"]},
+            cutoff_limit=0.03,
+            allocation="economic",  # spherical product vs fines from spheronisation
+            published_footprints=[
+                PublishedFootprint(
+                    route="natural battery graphite (spherical, purified in CN)",
+                    low_kg_co2e=10.6,
+                    high_kg_co2e=10.6,
+                    source="Istrate R. et al. 2024, Joule; repository robyistrate/decarbonization_LIB_raw_materials",
+                )
+            ],
+        )
+    },
+    declared_categories={
+        # Hotspot analysis of inventories/examples/graphite-natural-spherical-mz-cn.toml.
+        "graphite-natural": [
+            "climate change", "particulate matter formation", "acidification", "energy resources: non-renewable", "water use",
+        ],
+    },
+)
