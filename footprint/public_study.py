@@ -14,7 +14,8 @@ Confidentiality (Art. 46). A producer's company-specific activity data are busin
   out; the study says how many amounts there are and how many are assumptions;
 * every free text that is printed (title, descriptions, sources of secondary data, reasons
   for exclusions, evidence of electricity supplies) goes through `Redactor`, which replaces
-  any number equal to a company-specific amount (or price) with "[confidential]".
+  any number equal to a company-specific amount (or price), also written with another unit
+  prefix (x 1000, x 1e6 or their inverses), with "[confidential]".
 
 `tests/test_public_study_confidentiality.py` searches every public output for every
 company-specific amount of the example studies.

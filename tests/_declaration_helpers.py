@@ -140,4 +140,34 @@ def occurrences(text: str, amount: float) -> list[str]:
     return hits
 
 
-TINY = TINY_STUDY
+def perturbed_copy(study_path: Path, target: Path, factor: float = 1.0137) -> Path:
+    """The study with every company-specific amount (and price) multiplied by `factor`.
+
+    A number that appears in the public outputs of both the study and this copy does not come
+    from an amount (it is a date, a fixed text, an SVG coordinate or a rounded share that did
+    not move); a number that appears only for the original is a leak.
+    """
+    import tomli_w
+
+    from footprint.study import load_study
+
+    study = load_study(study_path).study.model_copy(deep=True)
+    for process in study.processes:
+        if process.data_type is not DataType.company_specific:
+            continue
+        ref = process.reference_output
+        if ref.amount != 1:
+            ref.amount *= factor
+        if ref.price is not None:
+            ref.price *= factor
+        for exchange in [*process.inputs, *process.elementary_flows, *process.coproducts]:
+            exchange.amount *= factor
+        for co in process.coproducts:
+            if co.price is not None:
+                co.price *= factor
+    target.write_text(tomli_w.dumps(study.model_dump(mode="json", exclude_none=True)), encoding="utf-8")
+    return target
+
+
+def count_occurrences(text: str, amount: float) -> int:
+    return len(occurrences(text, amount))
