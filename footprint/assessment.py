@@ -95,7 +95,48 @@ def assess(
     )
     inventory = link_study(checked, background)
     outcome = compute_lca(inventory, background, method_set)
-    return results_from(checked, inventory, background, method_set, outcome)
+    results = results_from(checked, inventory, background, method_set, outcome)
+    if checked.loaded.study.route.value == "secondary" and checked.rules.secondary_model == "circular-footprint-formula":
+        results = _apply_circular_footprint(checked, results, registry, method_set, background)
+    return results
+
+
+def _apply_circular_footprint(checked, results: Results, registry, method_set, background) -> Results:
+    """Credit recycled input with the PEF Circular Footprint Formula, as the rules select."""
+    from .circularity import CircularFootprint
+
+    study, path = checked.loaded.study, checked.loaded.path
+    inputs = study.circular_footprint
+    if inputs is None:
+        raise FootprintInputError(
+            f"the {checked.rules.id} rules apply the Circular Footprint Formula to secondary material; "
+            "the study must give recycled_content, quality_ratio and virgin_study",
+            file=path,
+            field="circular_footprint",
+        )
+    virgin_path = (path.parent / inputs.virgin_study).resolve()
+    virgin = assess(virgin_path, registry, method_set, background)
+    if virgin.material != study.material or virgin.route != "primary":
+        raise FootprintInputError(
+            f"virgin_study must be a primary-route study of {study.material}, not {virgin.material} ({virgin.route})",
+            file=path,
+            field="circular_footprint.virgin_study",
+        )
+    formula = CircularFootprint(
+        a=checked.rules.cff_a, recycled_content=inputs.recycled_content, quality_ratio=inputs.quality_ratio
+    )
+    categories = [formula.apply(result, virgin.category(result.category).value) for result in results.categories]
+    fingerprint = results.fingerprint.model_copy(update={"virgin_study_sha256": virgin.fingerprint.study_sha256})
+    return results.model_copy(
+        update={
+            "categories": categories,
+            "secondary_model": (
+                f"circular-footprint-formula (A={formula.a}, R1={formula.recycled_content}, "
+                f"Qsin/Qp={formula.quality_ratio}, primary material: {inputs.virgin_study})"
+            ),
+            "fingerprint": fingerprint,
+        }
+    )
 
 
 def results_from(checked, inventory, background, method_set, outcome) -> Results:
@@ -142,7 +183,11 @@ def results_from(checked, inventory, background, method_set, outcome) -> Results
         excluded=[{"name": n, "stage": s, "estimated_share": f, "reason": r} for n, s, f, r in checked.boundary.excluded],
         excluded_share=checked.boundary.excluded_share,
         cutoff_limit=checked.boundary.cutoff_limit,
-        secondary_model=checked.rules.secondary_model if study.route.value == "secondary" else None,
+        secondary_model=(
+            "cut-off (scrap enters burden-free at collection)"
+            if study.route.value == "secondary" and checked.rules.secondary_model == "cut-off"
+            else None
+        ),
         fingerprint=Fingerprint(
             study_sha256=checked.loaded.sha256,
             background=background.database,

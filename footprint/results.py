@@ -40,6 +40,7 @@ class Fingerprint(BaseModel):
     rules_version: str
     rules_sha256: str
     footprint_version: str
+    virgin_study_sha256: str | None = Field(default=None, description="Primary study used by the Circular Footprint Formula")
 
 
 class ProcessSummary(BaseModel):

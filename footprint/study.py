@@ -226,6 +226,15 @@ class ExcludedProcess(Strict):
     reason: str = Field(min_length=1)
 
 
+class CircularFootprintInputs(Strict):
+    """Parameters of the PEF Circular Footprint Formula, for rules that select it."""
+
+    recycled_content: float = Field(ge=0, le=1, allow_inf_nan=False, description="R1: share of recycled input")
+    quality_ratio: float = Field(gt=0, le=1, allow_inf_nan=False, description="Qsin/Qp: quality of recycled vs primary")
+    virgin_study: str = Field(description="Study of the primary material the recycled input replaces (path relative to this file)")
+    source: str = Field(min_length=5)
+
+
 class Study(Strict):
     """A producer's study of one declared unit of a critical raw material."""
 
@@ -247,6 +256,7 @@ class Study(Strict):
     processes: list[Process] = Field(min_length=1)
     product_process: str = Field(description="Id of the process whose reference output is the declared material")
     excluded: list[ExcludedProcess] = Field(default_factory=list)
+    circular_footprint: CircularFootprintInputs | None = None
 
     @model_validator(mode="after")
     def _ids_resolve(self) -> "Study":

@@ -131,10 +131,11 @@ def spellings(amount: float) -> set[str]:
 
 
 def occurrences(text: str, amount: float) -> list[str]:
-    """Places where `amount` appears in text as a whole number token (not inside another number or word)."""
+    """Places where `amount` appears in text as a whole number token (not inside another number or word, not a share)."""
     hits = []
     for spelling in spellings(amount):
-        pattern = re.compile(r"(?<![\w.])" + re.escape(spelling) + r"(?![\w]|\.\d)")
+        # A number followed by % is a share footprint computed, never an activity amount.
+        pattern = re.compile(r"(?<![\w.])" + re.escape(spelling) + r"(?![\w]|\.\d|\s*%)")
         for match in pattern.finditer(text):
             hits.append(text[max(0, match.start() - 60): match.end() + 60])
     return hits
