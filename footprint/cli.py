@@ -28,6 +28,15 @@ app = typer.Typer(
 schema_app = typer.Typer(help="Print the JSON Schema of a file footprint reads or writes.", no_args_is_help=True)
 app.add_typer(schema_app, name="schema")
 
+
+def _mount_classes() -> None:
+    from . import cli_classes
+
+    app.add_typer(cli_classes.app, name="classes", help="Performance classes (Annex V Part VIII): calibrate, assign, show, report.")
+
+
+_mount_classes()
+
 console = Console()
 err_console = Console(stderr=True)
 
@@ -269,6 +278,12 @@ from .cli_declaration import diff_command, verify_command  # noqa: E402
 
 app.command("verify")(verify_command)
 app.command("diff")(diff_command)
+
+
+@schema_app.command("class-table")
+def schema_class_table() -> None:
+    """JSON Schema of a performance-class table."""
+    _schema("class-table")
 
 
 def main() -> None:

@@ -54,9 +54,27 @@ def set_settings_provider(provider: SettingsProvider | None) -> None:
     _settings_provider = provider
 
 
+def _registry() -> Any | None:
+    """footprint's material-plugin registry, when the plugin layer is installed."""
+    try:
+        from footprint.plugins import MaterialRegistry
+    except ImportError:
+        return None
+    return MaterialRegistry()
+
+
+def _plugin_settings(material: str) -> CalibrationSettings | None:
+    registry = _registry()
+    found = registry.calibration_settings(material) if registry is not None else None
+    if found is None or isinstance(found, CalibrationSettings):
+        return found
+    return CalibrationSettings.model_validate(found)  # a plugin may give a plain mapping
+
+
 def material_settings(material: str, overrides: dict[str, Any] | None = None) -> CalibrationSettings:
-    """The material's settings (plugin rules, else defaults) with command-line overrides applied."""
-    base = (_settings_provider(material) if _settings_provider else None) or CalibrationSettings()
+    """The material's settings (injected provider, else its plugin's rules, else defaults), then command-line overrides."""
+    provider = _settings_provider or _plugin_settings
+    base = provider(material) or CalibrationSettings()
     merged = {**base.model_dump(), **{k: v for k, v in (overrides or {}).items() if v is not None}}
     return CalibrationSettings.model_validate(merged)
 
@@ -231,7 +249,13 @@ def _find_table(material: str, on: str | None, table: Path | None, folder: list[
         if t.material != material:
             _fail(f"{table} is the table of {t.material!r}, not {material!r}")
         return t
-    return table_in_force(material, _parse_date(on), folder or None)
+    date = _parse_date(on)
+    if not folder:
+        registry = _registry()
+        shipped_by_plugin = registry.class_table(material, date) if registry is not None else None
+        if shipped_by_plugin is not None:
+            return shipped_by_plugin
+    return table_in_force(material, date, folder or None)
 
 
 @app.command()
