@@ -84,6 +84,9 @@ def _check_foreground_solvable(inventory: ForegroundInventory) -> None:
 
 def compute_lca(inventory: ForegroundInventory, background: Background, method_set: MethodSet) -> LcaOutcome:
     """Solve the study with bw2calc on the foreground plus its background."""
+    from .prepared import _point_pardiso_at_mkl
+
+    _point_pardiso_at_mkl()  # spares pypardiso its ~1 s search for MKL in every solver it creates
     from bw2calc import MultiLCA
 
     _check_foreground_solvable(inventory)
@@ -117,14 +120,15 @@ def compute_lca(inventory: ForegroundInventory, background: Background, method_s
     totals: dict[str, float] = {}
     by_process: dict[str, np.ndarray] = {}
     biosphere_fg = lca.biosphere_matrix[:, columns]
+    scores = lca.scores  # a property that re-sums every inventory on each access: read it once
     for category in method_set.categories:
         key = tuple(category.method)
         characterisation = lca.characterization_matrices[key]
         direct = np.asarray((characterisation @ biosphere_fg).sum(axis=0)).ravel()
-        per_dataset = np.array([lca.scores[(key, f"bg-{d}")] for d in linked]) if linked else np.zeros(0)
+        per_dataset = np.array([scores[(key, f"bg-{d}")] for d in linked]) if linked else np.zeros(0)
         upstream = per_dataset @ link_matrix if linked else np.zeros(len(ids))
         contribution = supply * (direct + upstream)
-        totals[category.category] = float(lca.scores[(key, DECLARED)])
+        totals[category.category] = float(scores[(key, DECLARED)])
         by_process[category.category] = contribution
     return LcaOutcome(totals=totals, by_process=by_process, supply=supply)
 

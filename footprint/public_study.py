@@ -40,7 +40,10 @@ from .results import Results, write_atomically
 from .study import DataType, LoadedStudy, Study
 
 CONFIDENTIAL = "[confidential]"
-_NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w]|\.\d)")
+# A number token, not part of a word, a longer number or an Annex V code such as 1(j).
+_NUMBER = re.compile(
+    r"(?<![\w.])[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w]|\.\d|\([a-n]\))"
+)
 
 
 def company_specific_amounts(study: Study) -> list[float]:
@@ -73,7 +76,8 @@ class Redactor:
     SCALES = (1.0, 1e3, 1e-3, 1e6, 1e-6)
 
     def __init__(self, amounts: list[float]) -> None:
-        self.amounts = sorted({abs(a) * scale for a in amounts for scale in self.SCALES})
+        # 1 is every process's reference basis and is written everywhere: it is never redacted.
+        self.amounts = sorted({abs(a) * scale for a in amounts for scale in self.SCALES} - {1.0})
 
     @classmethod
     def for_study(cls, study: Study) -> "Redactor":

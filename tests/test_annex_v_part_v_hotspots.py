@@ -16,6 +16,7 @@ from .conftest import EXAMPLES
 
 REPRESENTATIVE_STUDIES = {
     "lithium-carbonate": ["lithium-carbonate-brine-cl.toml"],
+    "lithium-hydroxide": ["lithium-hydroxide-spodumene-au-cn.toml"],
     "nickel-sulfate": ["nickel-sulfate-hpal-id.toml"],
     "cobalt-sulfate": ["cobalt-sulfate-drc-cn.toml"],
     "copper-cathode": ["copper-cathode-pyro-cl.toml", "copper-cathode-secondary-de.toml"],

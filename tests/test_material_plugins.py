@@ -105,6 +105,8 @@ def _published(material: str, route_word: str):
 
 EXAMPLE_CHECKS = [
     ("lithium-carbonate-brine-cl.toml", "lithium-carbonate", "brine"),
+    # The LiOH example was calibrated to Istrate et al.'s breakdown (see its sources): a consistency check only.
+    ("lithium-hydroxide-spodumene-au-cn.toml", "lithium-hydroxide", "spodumene"),
     ("nickel-sulfate-hpal-id.toml", "nickel-sulfate", "global"),
     ("copper-cathode-pyro-cl.toml", "copper-cathode", "primary"),
     ("copper-cathode-secondary-de.toml", "copper-cathode", "secondary"),

@@ -55,10 +55,24 @@ plugin = MaterialPlugin(
                 PublishedFootprint(route="spodumene (AU) refined in CN", low_kg_co2e=24.0, high_kg_co2e=24.0, source=ISTRATE),
             ],
         ),
-        "lithium-hydroxide": _rules("lithium-hydroxide", []),
+        "lithium-hydroxide": _rules(
+            "lithium-hydroxide",
+            [
+                PublishedFootprint(
+                    route="spodumene (AU) refined in CN",
+                    low_kg_co2e=17.24,
+                    high_kg_co2e=17.24,
+                    source=ISTRATE + ", fig2_total_ghgs_30-07-2024.csv (lithium hydroxide, battery grade)",
+                ),
+            ],
+        ),
     },
     declared_categories={
         # Hotspot analysis (Annex V Part V) of inventories/examples/lithium-carbonate-brine-cl.toml.
         "lithium-carbonate": ["climate change", "energy resources: non-renewable", "water use"],
+        # Hotspot analysis of inventories/examples/lithium-hydroxide-spodumene-au-cn.toml.
+        "lithium-hydroxide": [
+            "particulate matter formation", "climate change", "acidification", "energy resources: non-renewable",
+        ],
     },
 )

@@ -1,0 +1,288 @@
+"""Command functions for the fast routes: batch declare, batch verify, uncertainty, prepare.
+
+Plain functions with typer annotations, for the main CLI to register:
+
+    from .cli_speed import declare_command, verify_command, uncertainty_command, prepare_command
+    app.command("declare")(declare_command)
+    app.command("verify")(verify_command)
+    app.command("uncertainty")(uncertainty_command)
+    app.command("prepare")(prepare_command)
+
+`python -m footprint.cli_speed ...` runs them on their own (for benchmarks and trials).
+Heavy imports happen inside the functions, so start-up stays lazy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+err_console = Console(stderr=True)
+
+_BackgroundOpt = Annotated[Optional[str], typer.Option(help="Background database (overrides the studies)")]
+_ProjectOpt = Annotated[Optional[str], typer.Option(help="Brightway project holding --background")]
+_DirOpt = Annotated[Optional[Path], typer.Option(help="Brightway directory holding --project")]
+
+
+def _fail(exc: Exception) -> None:
+    from .errors import FootprintError
+
+    code = exc.exit_code if isinstance(exc, FootprintError) else 1
+    err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _quiet():
+    from .cli import _quiet_brightway
+
+    return _quiet_brightway()
+
+
+def _say(message: str) -> None:
+    err_console.log(message)
+
+
+def _solver_warning() -> None:
+    from .prepared import solver_note
+
+    note = solver_note()
+    if note:
+        err_console.print(f"[bold yellow]warning:[/] {note}", highlight=False, soft_wrap=True)
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.4g}" if value != 0 else "0"
+
+
+def declare_command(
+    studies: Annotated[list[Path], typer.Argument(help="Study file(s) (TOML); many share one prepared background")],
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Folder for results.json (one subfolder per study when several)")] = None,
+    background: _BackgroundOpt = None,
+    project: _ProjectOpt = None,
+    brightway_dir: _DirOpt = None,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar for batches")] = True,
+    cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Reuse the prepared background cached on disk")] = True,
+) -> None:
+    """Calculate footprints of one or many studies on a prepared background (solved once, cached)."""
+    from .errors import FootprintError
+
+    try:
+        with _quiet():
+            from .prepared import assess_many
+            from .results import write_json
+
+            items = assess_many(
+                studies,
+                background_override=background,
+                project_override=project,
+                brightway_dir=brightway_dir,
+                progress=progress and len(studies) > 1,
+                say=_say,
+                cache=cache,
+            )
+    except FootprintError as exc:
+        _fail(exc)
+    _solver_warning()
+    from .cli import _print_results
+
+    failed = [item for item in items if not item.ok]
+    if len(items) <= 3:
+        for item in items:
+            if item.ok:
+                _print_results(item.results)
+    else:
+        table = Table(title=f"{len(items)} declarations")
+        table.add_column("Study")
+        table.add_column("Material")
+        table.add_column("Climate change", justify="right")
+        table.add_column("Status")
+        for item in items:
+            if item.ok:
+                climate = item.results.categories[0]
+                table.add_row(str(item.path), item.results.material, f"{_fmt(climate.value)} {climate.unit}", "[green]ok[/]")
+            else:
+                table.add_row(str(item.path), "", "", "[red]error[/]")
+        console.print(table)
+    for item in failed:
+        err_console.print(f"[bold red]error:[/] {item.error}", highlight=False, soft_wrap=True)
+    if out is not None:
+        for item in items:
+            if item.ok:
+                target = out if len(items) == 1 else out / item.path.stem
+                write_json(target / "results.json", item.results)
+                console.print(f"wrote {target / 'results.json'}")
+    if failed:
+        raise typer.Exit(max(getattr(item.error, "exit_code", 1) for item in failed))
+
+
+def verify_command(
+    studies: Annotated[list[Path], typer.Argument(help="Study file(s) (TOML) whose declarations to re-run")],
+    declared: Annotated[Path, typer.Option("--declared", "-d", help="results.json, or the folder `declare --out` wrote (one subfolder per study stem)")],
+    tolerance: Annotated[float, typer.Option(help="Relative tolerance on each category's value")] = 1e-6,
+    background: _BackgroundOpt = None,
+    project: _ProjectOpt = None,
+    brightway_dir: _DirOpt = None,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
+) -> None:
+    """Re-run many declarations from their studies on one prepared background and compare."""
+    from .errors import FootprintError
+
+    def declaration_of(study: Path) -> Path:
+        if declared.is_file():
+            return declared
+        nested = declared / study.stem / "results.json"
+        return nested if nested.exists() or len(studies) > 1 else declared / "results.json"
+
+    try:
+        with _quiet():
+            from .prepared import verify_many
+
+            checks = verify_many(
+                [(s, declaration_of(s)) for s in studies],
+                rel_tol=tolerance,
+                progress=progress and len(studies) > 1,
+                background_override=background,
+                project_override=project,
+                brightway_dir=brightway_dir,
+                say=_say,
+            )
+    except FootprintError as exc:
+        _fail(exc)
+    _solver_warning()
+    table = Table(title=f"Verification of {len(checks)} declaration(s) (relative tolerance {tolerance:g})")
+    table.add_column("Study")
+    table.add_column("Declaration")
+    table.add_column("Verdict")
+    table.add_column("Differences", overflow="fold")
+    colours = {"verified": "green", "differs": "red", "error": "red"}
+    for check in checks:
+        table.add_row(
+            str(check.study), str(check.declaration), f"[{colours[check.verdict]}]{check.verdict}[/]", "\n".join(check.differences[:6])
+        )
+    console.print(table)
+    if any(check.verdict != "verified" for check in checks):
+        raise typer.Exit(4)
+
+
+def uncertainty_command(
+    study: Annotated[Path, typer.Argument(help="Study file (TOML)")],
+    iterations: Annotated[int, typer.Option("--iterations", "-n", min=1, help="Monte Carlo iterations")] = 1000,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same result)")] = 42,
+    defaults: Annotated[bool, typer.Option("--defaults/--no-defaults", help="Give exchanges without a distribution the data-type default")] = True,
+    sample_background: Annotated[bool, typer.Option("--sample-background/--fixed-background", help="Sample the background too when it carries distributions (bw2calc, slow)")] = False,
+    class_table: Annotated[Optional[Path], typer.Option(help="Class table (TOML) instead of the one in force")] = None,
+    thresholds: Annotated[Optional[str], typer.Option(help="Class thresholds A|B,B|C,... instead of a class table, e.g. '3,5,8'")] = None,
+    on: Annotated[Optional[str], typer.Option(help="Date the class table must be in force on (YYYY-MM-DD; default today)")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write uncertainty.json here (file or folder)")] = None,
+    background: _BackgroundOpt = None,
+    project: _ProjectOpt = None,
+    brightway_dir: _DirOpt = None,
+) -> None:
+    """Monte Carlo on the foreground: mean, median, 95% interval per declared category, class probabilities."""
+    from .errors import FootprintError, FootprintInputError
+
+    try:
+        bounds = [float(x) for x in thresholds.split(",")] if thresholds else None
+        when = dt.date.fromisoformat(on) if on else None
+    except ValueError as exc:
+        _fail(FootprintInputError(f"cannot read --thresholds or --on: {exc}", field="thresholds"))
+    try:
+        with _quiet():
+            from .uncertainty import run_uncertainty
+
+            report, _ = run_uncertainty(
+                study,
+                iterations=iterations,
+                seed=seed,
+                defaults=defaults,
+                sample_background=sample_background,
+                class_table=class_table,
+                thresholds=bounds,
+                on_date=when,
+                background_override=background,
+                project_override=project,
+                brightway_dir=brightway_dir,
+                progress=_say,
+            )
+    except FootprintError as exc:
+        _fail(exc)
+    _solver_warning()
+    table = Table(
+        title=f"{report.title}\n{report.iterations:,} iterations, seed {report.seed}, background {report.background}, "
+        f"per {report.declared_unit_kg:g} kg of {report.material}"
+    )
+    for column in ("Impact category", "Unit", "Deterministic", "Mean", "Median", "2.5 %", "97.5 %"):
+        table.add_column(column, justify="left" if column in ("Impact category", "Unit") else "right")
+    for c in report.categories:
+        table.add_row(c.category, c.unit, _fmt(c.deterministic), _fmt(c.mean), _fmt(c.median), _fmt(c.p2_5), _fmt(c.p97_5))
+    console.print(table)
+    if report.classes is not None:
+        k = report.classes
+        shares = ", ".join(f"{label}: {p:.1%}" for label, p in k.probabilities.items())
+        console.print(f"Performance class ({k.category}; {k.table}): deterministic {k.deterministic_class}; probabilities {shares}")
+    elif report.classes_note:
+        console.print(f"[yellow]classes:[/] {report.classes_note}", highlight=False)
+    defaulted = sum(1 for e in report.exchanges if e.origin == "default")
+    given = sum(1 for e in report.exchanges if e.origin == "study")
+    console.print(f"{given} distribution(s) from the study, {defaulted} default(s) by data type" + (" (see uncertainty.json for sources)" if defaulted else ""))
+    for note in report.notes:
+        console.print(f"note: {note}", highlight=False)
+    if out is not None:
+        from .results import write_atomically
+
+        target = out / "uncertainty.json" if out.suffix.lower() != ".json" else out
+        write_atomically(target, json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n")
+        console.print(f"wrote {target}")
+
+
+def prepare_command(
+    background: Annotated[str, typer.Option(help="Background database")] = "footprint-starter",
+    project: _ProjectOpt = None,
+    brightway_dir: _DirOpt = None,
+    methods: Annotated[str, typer.Option(help="Method set")] = "ef31",
+    solver: Annotated[Optional[str], typer.Option(help="pardiso, umfpack or superlu (default: fastest installed)")] = None,
+    force: Annotated[bool, typer.Option(help="Solve again even if a cached prepared background exists")] = False,
+) -> None:
+    """Solve a background once for a method set and cache it, so declarations only solve their foreground."""
+    from .errors import FootprintError
+
+    try:
+        with _quiet():
+            from .background import open_background
+            from .methods import load_method_set
+            from .prepared import prepare_background
+
+            method_set = load_method_set(methods)
+            bg = open_background(background, project, brightway_dir, method_set, _say)
+            prepared = prepare_background(bg, method_set, cache=True, solver=solver, progress=_say) if not force else None
+            if force:
+                from .prepared import clear_memory_cache, prepared_dir, prepared_key, save_prepared, compute_prepared_scores
+
+                clear_memory_cache()
+                prepared = compute_prepared_scores(bg, method_set, solver)
+                save_prepared(prepared, prepared_dir() / f"{prepared_key(bg, method_set)[:40]}.npz")
+    except FootprintError as exc:
+        _fail(exc)
+    _solver_warning()
+    origin = "read from cache" if prepared.from_cache else f"solved in {prepared.seconds:.2f} s with {prepared.solver}"
+    console.print(
+        f"prepared background {bg.database} ({len(prepared.activity_ids):,} datasets x {len(prepared.categories)} categories), "
+        f"{origin}; relative residual {prepared.residual:.1e}; {prepared.path}"
+    )
+
+
+app = typer.Typer(name="footprint-speed", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+app.command("declare")(declare_command)
+app.command("verify")(verify_command)
+app.command("uncertainty")(uncertainty_command)
+app.command("prepare")(prepare_command)
+
+if __name__ == "__main__":
+    app()
