@@ -114,7 +114,7 @@ def test_every_starter_dataset_matches_the_hand_calculation(starter_background, 
             lca.lci(factorize=True)
             lca.lcia()
         else:
-            lca.redo_lcia({node.id: 1.0})
+            lca.lcia(demand={node.id: 1.0})
         assert lca.score == pytest.approx(expected, rel=0.01, abs=1e-9), code
 
 
