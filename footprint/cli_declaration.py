@@ -7,8 +7,9 @@ The functions here are typer command functions; `footprint.cli` registers them:
 
 Exit status of `verify`: 0 when every declaration is reproduced, 1 when one is not, 2 when a
 declaration or study cannot be read. Exit status of `diff`: 0 when no new calculation is
-needed, 1 when the bill of materials or the energy mix changed (Annex V Part VI), 2 on
-unreadable input.
+needed (identical, or documentation / operator and sites only), 1 when the bill of materials
+or the energy mix changed (Annex V Part VI) or another calculation input changed (elementary
+flows, boundary), 2 on unreadable input.
 """
 
 from __future__ import annotations
@@ -41,11 +42,24 @@ def find_class_table(registry: Any, material: str, on_date: dt.date) -> Any | No
         return None
 
 
-def write_declaration_outputs(results: Any, loaded_study: Any, out_dir: Path | str, *, issue_date: dt.date | None = None, pdf: bool = False) -> list[Path]:
+_IN_FORCE: Any = object()
+
+
+def write_declaration_outputs(
+    results: Any,
+    loaded_study: Any,
+    out_dir: Path | str,
+    *,
+    issue_date: dt.date | None = None,
+    class_table: Any = _IN_FORCE,
+    pdf: bool = False,
+) -> list[Path]:
     """Write declaration.json, declaration.html and study.html (and study.pdf if asked) to out_dir.
 
     `loaded_study` is the LoadedStudy the results were computed from (a path is loaded here;
-    its hash must match the results' fingerprint).
+    its hash must match the results' fingerprint). The class comes from the table in force on
+    the issue date unless `class_table` is given (None: no class). `pdf` prints study.html with
+    headless Chromium when one is installed.
     """
     from .declaration import build_declaration, write_declaration
     from .plugins import MaterialRegistry
@@ -62,7 +76,7 @@ def write_declaration_outputs(results: Any, loaded_study: Any, out_dir: Path | s
         results,
         loaded_study,
         rules,
-        find_class_table(registry, material, issue_date),
+        find_class_table(registry, material, issue_date) if class_table is _IN_FORCE else class_table,
         declared_categories=registry.declared_categories(material),
         material_info=next((m for m in registry.materials() if m.id == material), None),
         issue_date=issue_date,
@@ -123,8 +137,12 @@ def verify_command(
     study: Annotated[list[Path], typer.Option("--study", "-s", help="Study file (TOML) of each declaration, in the same order")],
     report: Annotated[Optional[Path], typer.Option("--report", "-r", help="Write the verification report(s) as JSON here")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print the JSON report(s) instead of text")] = False,
+    brightway_dir: Annotated[Optional[Path], typer.Option(help="Brightway directory holding the declared background project")] = None,
 ) -> None:
-    """Re-run each declaration's calculation from its study and say whether it is reproduced."""
+    """Re-run each declaration's calculation from its study and say whether it is reproduced.
+
+    Exit status 0 only when every declaration is reproduced within the tolerance (see footprint.verification); 1 when one is not; 2 when an input cannot be read.
+    """
     from .cli import _quiet_brightway
     from .errors import FootprintError
     from .results import write_atomically
@@ -140,7 +158,7 @@ def verify_command(
     try:
         for declaration, study_path in zip(declarations, study):
             with err_console.status(f"re-running {declaration}"), _quiet_brightway():
-                reports.append(verify_declaration(declaration, study_path))
+                reports.append(verify_declaration(declaration, study_path, brightway_dir=brightway_dir))
     except (FootprintError, OSError, ValueError) as exc:
         err_console.print(f"[bold red]error:[/] {exc}", soft_wrap=True)
         raise typer.Exit(2)
@@ -195,4 +213,4 @@ def diff_command(
             console.print(table)
         for other in diff.other_changes:
             console.print(f"  * {other}")
-    raise typer.Exit(1 if diff.recalculation_required else 0)
+    raise typer.Exit(1 if diff.recalculation_required or diff.results_may_change else 0)

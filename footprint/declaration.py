@@ -427,7 +427,9 @@ def stage_chart(category: DeclaredCategory, stages: list[str], width: int = 420,
     return {"width": width, "height": height, "bar": bar, "zero": zero, "label_w": label_w, "value_x": label_w + plot + 8, "rows": rows}
 
 
-CLASS_COLOURS = ["#00843d", "#52ae32", "#c8d400", "#fff000", "#fbba00", "#eb6909", "#e2001a", "#a00016", "#700010", "#500008"]
+# The EU energy label's seven colours, A (dark green) to G (red); a scale of n classes spreads over them.
+CLASS_COLOURS = ["#00843d", "#52ae32", "#c8d400", "#fff000", "#fbba00", "#eb6909", "#e2001a"]
+LIGHT_COLOURS = {"#c8d400", "#fff000", "#fbba00"}
 
 
 def templates():
@@ -463,11 +465,13 @@ def render_declaration_html(declaration: Declaration) -> str:
                 band = f"{format_value(lower)} – {format_value(upper)}"
         else:
             band = ""
+        colour = CLASS_COLOURS[min(round(i * 6 / max(len(pc.scale) - 1, 1)), 6)]
         scale.append(
             {
                 "letter": letter,
                 "band": band,
-                "colour": CLASS_COLOURS[min(round(i * (len(CLASS_COLOURS[:7]) - 1) / max(len(pc.scale) - 1, 1)), 9)],
+                "colour": colour,
+                "ink": "#1b1f24" if colour in LIGHT_COLOURS and pc.table else "#ffffff",
                 "width": 38 + 9 * i,
                 "current": pc.assigned and letter == pc.label,
             }

@@ -145,6 +145,9 @@ class VerificationReport(BaseModel):
     class_difference: ClassDifference | None = None
     field_differences: list[FieldDifference] = Field(default_factory=list)
     checked_categories: list[str] = Field(default_factory=list)
+    largest_relative_difference: float | None = Field(
+        default=None, description="Largest |recomputed - declared| / |declared| over every checked total and stage value (0 when bit-identical)"
+    )
     errors: list[str] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
 
@@ -236,11 +239,14 @@ def verify_declaration(
     *,
     registry: Any | None = None,
     class_folder: Path | None = None,
+    brightway_dir: Path | None = None,
 ) -> VerificationReport:
     """Re-run a declaration's calculation from the study and report what is not reproduced.
 
     Raises FootprintError (or OSError/ValueError) only when the declaration or the study cannot
-    be read at all; every other problem is a difference in the report.
+    be read at all; every other problem is a difference in the report. `brightway_dir` is the
+    Brightway directory holding the background project the fingerprint names, when that is a
+    user's own project (as `footprint declare --brightway-dir`).
     """
     from .assessment import assess
     from .methods import load_method_set
@@ -292,7 +298,7 @@ def verify_declaration(
                     input=_PART_KIND[part],
                     declared=getattr(declaration.study_digest, part)[:16],
                     found=getattr(found_digest, part)[:16],
-                    detail=f"the study's {PART_TITLES[part]} is not the one declared",
+                    detail=f"the study's {PART_TITLES[part]}: changed since the declaration",
                 )
             )
         if not parts:
@@ -348,6 +354,7 @@ def verify_declaration(
                 method_set=method_set,
                 background_override=fp.background,
                 project_override=fp.background_project,
+                brightway_dir=brightway_dir,
             )
             if results.fingerprint.background_sha256 != fp.background_sha256:
                 changes.append(
@@ -379,6 +386,15 @@ def verify_declaration(
     class_diff: ClassDifference | None = None
     field_diffs: list[FieldDifference] = []
     checked: list[str] = []
+    largest: float | None = None
+
+    def track(a: float | None, b: float | None) -> None:
+        nonlocal largest
+        if a is None or b is None:
+            return
+        rel = 0.0 if a == b else (abs(b - a) / abs(a) if a else math.inf)
+        largest = rel if largest is None else max(largest, rel)
+
     if recomputed is not None:
         fresh = {c.category: c for c in recomputed.footprint.categories}
         for category in declaration.footprint.categories:
@@ -387,10 +403,12 @@ def verify_declaration(
             if again is None:
                 result_diffs.append(_difference(category.category, None, category.unit, category.value, None))
                 continue
+            track(category.value, again.value)
             if not agree(category.value, again.value):
                 result_diffs.append(_difference(category.category, None, category.unit, category.value, again.value))
             for stage in sorted(set(category.by_stage) | set(again.by_stage)):
                 a, b = category.by_stage.get(stage), again.by_stage.get(stage)
+                track(a, b)
                 if a is None or b is None or not agree(a, b):
                     result_diffs.append(_difference(category.category, stage, category.unit, a, b))
             if category.unit != again.unit:
@@ -439,6 +457,7 @@ def verify_declaration(
         class_difference=class_diff,
         field_differences=field_diffs,
         checked_categories=checked,
+        largest_relative_difference=largest if largest is None or math.isfinite(largest) else None,
         errors=errors,
         notes=notes,
     )

@@ -38,23 +38,12 @@ def declare(study: Path, out_dir: Path, class_table: Any | None = None, issue_da
     """Assess a study and write declaration.json, declaration.html and study.html into out_dir."""
     from footprint.assessment import assess
     from footprint.cli_declaration import write_declaration_outputs
-    from footprint.declaration import build_declaration, write_declaration
-    from footprint.plugins import MaterialRegistry
-    from footprint.public_study import write_public_study
     from footprint.study import load_study
 
     loaded = load_study(study)
     results = assess(loaded)
-    if class_table is None:
-        paths = write_declaration_outputs(results, loaded, out_dir, issue_date=issue_date)
-    else:
-        registry = MaterialRegistry()
-        declaration = build_declaration(
-            results, loaded, registry.rules(loaded.study.material), class_table,
-            material_info=next(m for m in registry.materials() if m.id == loaded.study.material),
-            issue_date=issue_date,
-        )
-        paths = write_declaration(declaration, out_dir) + [write_public_study(results, loaded, declaration, out_dir)]
+    extra = {} if class_table is None else {"class_table": class_table}
+    paths = write_declaration_outputs(results, loaded, out_dir, issue_date=issue_date, **extra)
     return results, loaded, paths
 
 

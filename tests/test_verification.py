@@ -51,6 +51,7 @@ def test_untouched_declaration_is_reproduced_exactly(declared, tmp_path):
     report = verify_declaration(declaration, study)
     assert report.reproduced and report.verdict == "reproduced", report.model_dump_json(indent=2)
     assert report.content_hash_valid and not report.kinds()
+    assert report.largest_relative_difference == 0.0  # identical inputs, identical numbers
     assert report.checked_categories == [c["category"] for c in json.loads(declaration.read_text())["footprint"]["categories"]]
     result = _verify(declaration, study, "--report", str(tmp_path / "report.json"))
     assert result.exit_code == 0, result.output
@@ -297,6 +298,7 @@ def test_diff_documentation_and_flows(tmp_path):
     water = edit_study(tmp_path, TINY_STUDY, [("amount = 9.0", "amount = 8.0")], name="water.toml")
     diff = diff_studies(TINY_STUDY, water)
     assert diff.changed_parts == ["elementary_flows"] and diff.results_may_change and not diff.recalculation_required
+    assert runner.invoke(app, ["diff", str(TINY_STUDY), str(water)]).exit_code == 1
 
 
 def test_diff_added_process_input_and_operator(tmp_path):
