@@ -73,23 +73,41 @@ def _fmt(value: float) -> str:
     return f"{value:.4g}" if value != 0 else "0"
 
 
-def _print_results(results, categories: list[str] | None = None) -> None:
+def _print_results(results) -> None:
+    """Results table by stage; the material's declared categories are marked and listed first."""
+    import datetime as dt
+
+    from .plugins import MaterialRegistry
+
+    registry = MaterialRegistry()
+    declared = registry.declared_categories(results.material)
     table = Table(title=f"{results.title}\nper {results.declared_unit_kg:g} kg of {results.material} ({results.route})")
     table.add_column("Impact category")
     table.add_column("Unit")
     table.add_column("Total", justify="right", style="bold")
     for stage in results.stages:
         table.add_column(stage.capitalize(), justify="right")
-    for result in results.categories:
-        if categories and result.category not in categories:
-            continue
+    order = sorted(results.categories, key=lambda r: (r.category not in declared, declared.index(r.category) if r.category in declared else 0))
+    for result in order:
         table.add_row(
-            result.category,
+            ("* " if result.category in declared else "  ") + result.category,
             result.unit,
             _fmt(result.value),
             *[_fmt(result.by_stage.get(stage, 0.0)) for stage in results.stages],
+            end_section=result.category == (declared[-1] if declared else None),
         )
     console.print(table)
+    if declared:
+        console.print("* declared under the material's rules (Annex V Part V); the others are reported for information.")
+    climate = results.category("climate change").value
+    class_table = registry.class_table(results.material, dt.date.today())
+    if class_table is None:
+        console.print(f"Performance class: not assigned — no class table for {results.material} is in force today.")
+    else:
+        from .classes import assign_class
+
+        status = "provisional " if class_table.provisional else ""
+        console.print(f"Performance class: [bold]{assign_class(class_table, climate)}[/] ({status}table {class_table.period})")
 
 
 @app.command()
