@@ -129,48 +129,6 @@ def check(study: Annotated[Path, typer.Argument(help="Study file (TOML)")]) -> N
 
 
 @app.command()
-def declare(
-    studies: Annotated[list[Path], typer.Argument(help="Study file(s) (TOML)")],
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Folder for results.json, declaration.json, declaration.html and study.html")] = None,
-    background: Annotated[Optional[str], typer.Option(help="Background database (overrides the study)")] = None,
-    project: Annotated[Optional[str], typer.Option(help="Brightway project holding --background")] = None,
-    brightway_dir: Annotated[Optional[Path], typer.Option(help="Brightway directory holding --project")] = None,
-) -> None:
-    """Calculate the footprint of one declared unit and print it by life-cycle stage."""
-    from .errors import FootprintError
-
-    try:
-        with err_console.status("preparing the background") as status, _quiet_brightway():
-            from .assessment import assess
-            from .cli_declaration import write_declaration_outputs
-            from .results import write_json
-            from .study import load_study
-
-            outputs = []
-            for study in studies:
-                loaded = load_study(study)
-                results = assess(
-                    loaded,
-                    progress=_progress_printer(status),
-                    background_override=background,
-                    project_override=project,
-                    brightway_dir=brightway_dir,
-                )
-                outputs.append((study, loaded, results))
-        for study, loaded, results in outputs:
-            _print_results(results)
-        if out is not None:
-            for study, loaded, results in outputs:
-                target = out if len(outputs) == 1 else out / study.stem
-                write_json(target / "results.json", results)
-                console.print(f"wrote {target / 'results.json'}")
-                for path in write_declaration_outputs(results, loaded, target):
-                    console.print(f"wrote {path}")
-    except FootprintError as exc:
-        _fail(exc)
-
-
-@app.command()
 def hotspots(studies: Annotated[list[Path], typer.Argument(help="Study file(s) (TOML)")]) -> None:
     """Annex V Part V hotspot analysis: rank categories, stages and processes."""
     from .errors import FootprintError
@@ -292,10 +250,14 @@ def schema_verification() -> None:
     _schema("verification")
 
 
-from .cli_declaration import diff_command, verify_command  # noqa: E402
+from .cli_declaration import diff_command  # noqa: E402
+from .cli_speed import declare_command, prepare_command, uncertainty_command, verify_command  # noqa: E402
 
+app.command("declare")(declare_command)
 app.command("verify")(verify_command)
 app.command("diff")(diff_command)
+app.command("uncertainty")(uncertainty_command)
+app.command("prepare")(prepare_command)
 
 
 @schema_app.command("class-table")

@@ -1,12 +1,9 @@
 """Commands for declarations: `footprint verify` and `footprint diff`, and the writer `declare` calls.
 
-The functions here are typer command functions; `footprint.cli` registers them:
+`diff_command` is a typer command function that `footprint.cli` registers; `verify` (batched,
+on a prepared background) lives in `footprint.cli_speed` and prints with `_print_report` here.
 
-    app.command("verify")(verify_command)
-    app.command("diff")(diff_command)
-
-Exit status of `verify`: 0 when every declaration is reproduced, 1 when one is not, 2 when a
-declaration or study cannot be read. Exit status of `diff`: 0 when no new calculation is
+Exit status of `diff`: 0 when no new calculation is
 needed (identical, or documentation / operator and sites only), 1 when the bill of materials
 or the energy mix changed (Annex V Part VI) or another calculation input changed (elementary
 flows, boundary), 2 on unreadable input.
@@ -130,50 +127,6 @@ def _print_report(report: Any) -> None:
         console.print(f"  note: {note}")
     if ok:
         console.print(f"  {len(report.checked_categories)} categories reproduced: {', '.join(report.checked_categories)}")
-
-
-def verify_command(
-    declarations: Annotated[list[Path], typer.Argument(help="declaration.json file(s), or folders holding one")],
-    study: Annotated[list[Path], typer.Option("--study", "-s", help="Study file (TOML) of each declaration, in the same order")],
-    report: Annotated[Optional[Path], typer.Option("--report", "-r", help="Write the verification report(s) as JSON here")] = None,
-    json_output: Annotated[bool, typer.Option("--json", help="Print the JSON report(s) instead of text")] = False,
-    brightway_dir: Annotated[Optional[Path], typer.Option(help="Brightway directory holding the declared background project")] = None,
-) -> None:
-    """Re-run each declaration's calculation from its study and say whether it is reproduced.
-
-    Exit status 0 only when every declaration is reproduced within the tolerance (see footprint.verification); 1 when one is not; 2 when an input cannot be read.
-    """
-    from .cli import _quiet_brightway
-    from .errors import FootprintError
-    from .results import write_atomically
-    from .verification import verify_declaration
-
-    if len(study) != len(declarations):
-        if len(study) == 1:
-            study = study * len(declarations)
-        else:
-            err_console.print(f"[bold red]error:[/] {len(declarations)} declaration(s) but {len(study)} --study file(s); give one study per declaration")
-            raise typer.Exit(2)
-    reports = []
-    try:
-        for declaration, study_path in zip(declarations, study):
-            with err_console.status(f"re-running {declaration}"), _quiet_brightway():
-                reports.append(verify_declaration(declaration, study_path, brightway_dir=brightway_dir))
-    except (FootprintError, OSError, ValueError) as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", soft_wrap=True)
-        raise typer.Exit(2)
-    payload = [json.loads(r.model_dump_json()) for r in reports]
-    text = json.dumps(payload[0] if len(payload) == 1 else payload, indent=2, ensure_ascii=False) + "\n"
-    if report is not None:
-        write_atomically(report, text)
-    if json_output:
-        typer.echo(text, nl=False)
-    else:
-        for r in reports:
-            _print_report(r)
-        if report is not None:
-            console.print(f"wrote {report}")
-    raise typer.Exit(0 if all(r.reproduced for r in reports) else 1)
 
 
 def diff_command(

@@ -8,7 +8,6 @@ Plain functions with typer annotations, for the main CLI to register:
     app.command("uncertainty")(uncertainty_command)
     app.command("prepare")(prepare_command)
 
-`python -m footprint.cli_speed ...` runs them on their own (for benchmarks and trials).
 Heavy imports happen inside the functions, so start-up stays lazy.
 """
 
@@ -63,7 +62,7 @@ def _fmt(value: float) -> str:
 
 def declare_command(
     studies: Annotated[list[Path], typer.Argument(help="Study file(s) (TOML); many share one prepared background")],
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Folder for results.json (one subfolder per study when several)")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Folder for results.json, declaration.json, declaration.html and study.html (one subfolder per study when several)")] = None,
     background: _BackgroundOpt = None,
     project: _ProjectOpt = None,
     brightway_dir: _DirOpt = None,
@@ -76,7 +75,6 @@ def declare_command(
     try:
         with _quiet():
             from .prepared import assess_many
-            from .results import write_json
 
             items = assess_many(
                 studies,
@@ -99,10 +97,8 @@ def declare_command(
                 _print_results(item.results)
     else:
         table = Table(title=f"{len(items)} declarations")
-        table.add_column("Study")
-        table.add_column("Material")
-        table.add_column("Climate change", justify="right")
-        table.add_column("Status")
+        for column in ("Study", "Material", "Climate change", "Status"):
+            table.add_column(column, justify="right" if column == "Climate change" else "left")
         for item in items:
             if item.ok:
                 climate = item.results.categories[0]
@@ -113,62 +109,77 @@ def declare_command(
     for item in failed:
         err_console.print(f"[bold red]error:[/] {item.error}", highlight=False, soft_wrap=True)
     if out is not None:
-        for item in items:
-            if item.ok:
+        try:
+            from .cli_declaration import write_declaration_outputs
+            from .results import write_json
+
+            ok = [item for item in items if item.ok]
+            for item in ok:
                 target = out if len(items) == 1 else out / item.path.stem
                 write_json(target / "results.json", item.results)
                 console.print(f"wrote {target / 'results.json'}")
+                for path in write_declaration_outputs(item.results, item.path, target):
+                    console.print(f"wrote {path}")
+        except FootprintError as exc:
+            _fail(exc)
     if failed:
         raise typer.Exit(max(getattr(item.error, "exit_code", 1) for item in failed))
 
 
 def verify_command(
-    studies: Annotated[list[Path], typer.Argument(help="Study file(s) (TOML) whose declarations to re-run")],
-    declared: Annotated[Path, typer.Option("--declared", "-d", help="results.json, or the folder `declare --out` wrote (one subfolder per study stem)")],
-    tolerance: Annotated[float, typer.Option(help="Relative tolerance on each category's value")] = 1e-6,
-    background: _BackgroundOpt = None,
-    project: _ProjectOpt = None,
+    declarations: Annotated[list[Path], typer.Argument(help="declaration.json file(s), or folders holding one")],
+    study: Annotated[list[Path], typer.Option("--study", "-s", help="Study file (TOML) of each declaration, in the same order (one for all is allowed)")],
+    report: Annotated[Optional[Path], typer.Option("--report", "-r", help="Write the verification report(s) as JSON here")] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the JSON report(s) instead of text")] = False,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar for batches")] = True,
     brightway_dir: _DirOpt = None,
-    progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
 ) -> None:
-    """Re-run many declarations from their studies on one prepared background and compare."""
-    from .errors import FootprintError
+    """Re-run many declarations from their studies on one shared prepared background; say which are reproduced.
 
-    def declaration_of(study: Path) -> Path:
-        if declared.is_file():
-            return declared
-        nested = declared / study.stem / "results.json"
-        return nested if nested.exists() or len(studies) > 1 else declared / "results.json"
+    Same options and reports as cli_declaration.verify_command, batched (verification.verify_declaration
+    on footprint.prepared's route).
+    """
+    from .cli_declaration import _print_report
+    from .results import write_atomically
 
-    try:
-        with _quiet():
-            from .prepared import verify_many
+    if len(study) != len(declarations):
+        if len(study) == 1:
+            study = study * len(declarations)
+        else:
+            err_console.print(f"[bold red]error:[/] {len(declarations)} declaration(s) but {len(study)} --study file(s); give one study per declaration")
+            raise typer.Exit(2)
+    with _quiet():
+        from .prepared import verify_many
 
-            checks = verify_many(
-                [(s, declaration_of(s)) for s in studies],
-                rel_tol=tolerance,
-                progress=progress and len(studies) > 1,
-                background_override=background,
-                project_override=project,
-                brightway_dir=brightway_dir,
-                say=_say,
-            )
-    except FootprintError as exc:
-        _fail(exc)
-    _solver_warning()
-    table = Table(title=f"Verification of {len(checks)} declaration(s) (relative tolerance {tolerance:g})")
-    table.add_column("Study")
-    table.add_column("Declaration")
-    table.add_column("Verdict")
-    table.add_column("Differences", overflow="fold")
-    colours = {"verified": "green", "differs": "red", "error": "red"}
-    for check in checks:
-        table.add_row(
-            str(check.study), str(check.declaration), f"[{colours[check.verdict]}]{check.verdict}[/]", "\n".join(check.differences[:6])
+        items = verify_many(
+            list(zip(declarations, study)),
+            progress=progress and len(declarations) > 1 and not json_output,
+            say=None if json_output else _say,
+            brightway_dir=brightway_dir,
         )
-    console.print(table)
-    if any(check.verdict != "verified" for check in checks):
-        raise typer.Exit(4)
+    if not json_output:
+        _solver_warning()
+    unreadable = [item for item in items if not item.ok]
+    for item in unreadable:
+        err_console.print(f"[bold red]error:[/] {item.path}: {item.error}", soft_wrap=True)
+    reports = [item.results for item in items if item.ok]
+    payload = [json.loads(r.model_dump_json()) for r in reports]
+    text = json.dumps(payload[0] if len(payload) == 1 else payload, indent=2, ensure_ascii=False) + "\n"
+    if report is not None and reports:
+        write_atomically(report, text)
+    if json_output:
+        typer.echo(text, nl=False)
+    else:
+        for r in reports:
+            _print_report(r)
+        if len(reports) > 1:
+            good = sum(1 for r in reports if r.reproduced)
+            console.print(f"{good} of {len(items)} declaration(s) reproduced")
+        if report is not None and reports:
+            console.print(f"wrote {report}")
+    if unreadable:
+        raise typer.Exit(2)
+    raise typer.Exit(0 if all(r.reproduced for r in reports) else 1)
 
 
 def uncertainty_command(
@@ -277,12 +288,3 @@ def prepare_command(
         f"{origin}; relative residual {prepared.residual:.1e}; {prepared.path}"
     )
 
-
-app = typer.Typer(name="footprint-speed", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
-app.command("declare")(declare_command)
-app.command("verify")(verify_command)
-app.command("uncertainty")(uncertainty_command)
-app.command("prepare")(prepare_command)
-
-if __name__ == "__main__":
-    app()

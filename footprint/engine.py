@@ -9,6 +9,7 @@ buys them, so contributions by process and stage add up exactly to the total.
 
 from __future__ import annotations
 
+import contextvars
 import warnings
 from dataclasses import dataclass
 
@@ -82,8 +83,23 @@ def _check_foreground_solvable(inventory: ForegroundInventory) -> None:
         )
 
 
+# A foreground route (footprint.prepared.prepared_route) that answers instead of the full solve
+# while it is set: every caller of compute_lca (assess, verification, hotspots...) then solves
+# only its foreground on a prepared background, without knowing it.
+FOREGROUND_ROUTE: contextvars.ContextVar = contextvars.ContextVar("footprint_foreground_route", default=None)
+
+
 def compute_lca(inventory: ForegroundInventory, background: Background, method_set: MethodSet) -> LcaOutcome:
-    """Solve the study with bw2calc on the foreground plus its background."""
+    """Solve the study with bw2calc on the foreground plus its background.
+
+    Inside `footprint.prepared.prepared_route(...)`, the study is solved on a prepared
+    background instead (same numbers to within 1e-9 relative, tested).
+    """
+    route = FOREGROUND_ROUTE.get()
+    if route is not None:
+        outcome = route(inventory, background, method_set)
+        if outcome is not None:
+            return outcome
     from .prepared import _point_pardiso_at_mkl
 
     _point_pardiso_at_mkl()  # spares pypardiso its ~1 s search for MKL in every solver it creates

@@ -19,6 +19,7 @@ batch assessment and verification of many studies sharing one prepared backgroun
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import hashlib
 import json
@@ -143,7 +144,7 @@ class Factorisation:
 
     Like bw2calc (`bw2calc.utils.lu_solver`), SuperLU and UMFPACK factorise A^T: technosphere
     matrices have far less fill-in that way. PARDISO factorises A^T too and solves with A by
-    its transposed-solve switch (iparm 12).
+    its transposed solve (iparm 12, which pypardiso sets when given the same arrays as CSC).
     """
 
     def __init__(self, technosphere: Any, solver: str | None = None) -> None:
@@ -171,6 +172,11 @@ class Factorisation:
             self._pardiso.set_statistical_info_off()
             self._transposed = transposed_csc.tocsr()
             self._transposed.sort_indices()
+            # The same arrays read as CSC are A itself: pypardiso then solves with the stored
+            # factorisation transposed (it sets iparm 12 by format and compares the arrays).
+            self._forward = sparse.csc_matrix(
+                (self._transposed.data, self._transposed.indices, self._transposed.indptr), shape=self.shape
+            )
             self._pardiso.factorize(self._transposed)
 
     def _rhs(self, b: np.ndarray) -> np.ndarray:
@@ -183,7 +189,6 @@ class Factorisation:
             return self._lu.solve(b)
         if self.solver == "umfpack":
             return self._lu.solve(b, "N") if b.ndim == 1 else np.column_stack([self._lu.solve(c, "N") for c in b.T])
-        self._pardiso.set_iparm(12, 0)
         return self._pardiso.solve(self._transposed, b)
 
     def solve(self, b: np.ndarray) -> np.ndarray:
@@ -193,11 +198,7 @@ class Factorisation:
             return self._lu.solve(b, trans="T")
         if self.solver == "umfpack":
             return self._lu.solve(b, "T") if b.ndim == 1 else np.column_stack([self._lu.solve(c, "T") for c in b.T])
-        self._pardiso.set_iparm(12, 2)
-        try:
-            return self._pardiso.solve(self._transposed, b)
-        finally:
-            self._pardiso.set_iparm(12, 0)
+        return self._pardiso.solve(self._forward, b)
 
     def free(self) -> None:
         if self.solver == "pardiso":
@@ -516,6 +517,58 @@ def compute_prepared(inventory: Any, prepared: PreparedBackground) -> Any:
     return LcaOutcome(totals=totals, by_process=by_process, supply=supply)
 
 
+def compute_cold(inventory: Any, background: Any, method_set: Any, solver: str | None = None) -> Any:
+    """One study with no prepared background: one factorisation, solved only for what it needs.
+
+    One forward solve per foreground process that buys from the background (its background
+    demand per unit of output), instead of one per background dataset or category: the least
+    work one declaration can cost, close to a single factorise + solve. Same LcaOutcome as
+    `compute_lca` and `compute_prepared`.
+    """
+    from .engine import LcaOutcome, _check_foreground_solvable, background_system
+
+    _check_foreground_solvable(inventory)
+    matrix = inventory.foreground_matrix()
+    demand = np.zeros(len(inventory.process_ids))
+    demand[inventory.product_index] = inventory.demand_amount
+    supply = np.linalg.solve(matrix, demand)
+    system = background_system(background, method_set)
+    order = np.argsort(system.activity_ids)
+    sorted_ids = system.activity_ids[order]
+    buyers = sorted({c for _, c, _ in inventory.background_links})
+    rhs = np.zeros((len(sorted_ids), len(buyers)))
+    where = {c: j for j, c in enumerate(buyers)}
+    for dataset, consumer, amount in inventory.background_links:
+        pos = int(np.searchsorted(sorted_ids, dataset))
+        if pos >= len(sorted_ids) or sorted_ids[pos] != dataset:
+            raise CalculationError(f"background dataset id {dataset} is not in the background")
+        rhs[order[pos], where[consumer]] += amount
+    k = len(method_set.categories)
+    upstream = np.zeros((k, len(inventory.process_ids)))
+    if buyers:
+        factorisation = Factorisation(system.technosphere, solver)
+        x = factorisation.solve(rhs).reshape(len(sorted_ids), -1)
+        factorisation.free()
+        per_buyer = system.characterisation @ (system.biosphere @ x)  # (k, buyers)
+        upstream[:, buyers] = per_buyer
+    direct = np.zeros_like(upstream)
+    if inventory.flows:
+        flow_ids, factors = _flow_factors(background, method_set)
+        for flow, consumer, amount in inventory.flows:
+            pos = int(np.searchsorted(flow_ids, flow))
+            if pos < len(flow_ids) and flow_ids[pos] == flow:
+                direct[:, consumer] += factors[:, pos] * amount
+    contributions = (upstream + direct) * supply[None, :]
+    if not np.all(np.isfinite(contributions)):
+        raise CalculationError("the linked system is singular: the solve returned non-finite values")
+    names = list(method_set.names)
+    return LcaOutcome(
+        totals={name: float(contributions[i].sum()) for i, name in enumerate(names)},
+        by_process={name: contributions[i] for i, name in enumerate(names)},
+        supply=supply,
+    )
+
+
 def _check_prepared_matches(prepared: PreparedBackground, background: Any, method_set: Any) -> None:
     if prepared.background_sha256 != background.sha256 or prepared.method_sha256 != method_set.sha256:
         raise FootprintInputError(
@@ -525,33 +578,96 @@ def _check_prepared_matches(prepared: PreparedBackground, background: Any, metho
         )
 
 
+class PreparedRoute:
+    """Answers `engine.compute_lca` from prepared backgrounds while `prepared_route` is active.
+
+    With a `prepared` background, every study must link to that background. Without one, the
+    background each study links to is prepared the first time it is met (or read from the
+    disk cache) and shared by every later study of the block.
+    """
+
+    def __init__(
+        self,
+        prepared: PreparedBackground | None = None,
+        *,
+        cache: bool = True,
+        solver: str | None = None,
+        progress: Callable[[str], None] | None = None,
+        one_off: bool = False,
+    ) -> None:
+        self.one_off = one_off
+        self.prepared = prepared
+        self.cache = cache
+        self.solver = solver
+        self.progress = progress
+        self._met: dict[tuple[str, str], PreparedBackground] = {}
+        self.studies = 0
+
+    def ready_for(self, background: Any, method_set: Any) -> PreparedBackground:
+        if self.prepared is not None:
+            _check_prepared_matches(self.prepared, background, method_set)
+            return self.prepared
+        key = (background.sha256, method_set.sha256)
+        if key not in self._met:
+            self._met[key] = prepare_background(
+                background, method_set, cache=self.cache, solver=self.solver, progress=self.progress
+            )
+        return self._met[key]
+
+    @property
+    def backgrounds(self) -> list[PreparedBackground]:
+        return [self.prepared] if self.prepared is not None else list(self._met.values())
+
+    def __call__(self, inventory: Any, background: Any, method_set: Any) -> Any:
+        self.studies += 1
+        if self.one_off and self.prepared is None:
+            return compute_cold(inventory, background, method_set, self.solver)
+        return compute_prepared(inventory, self.ready_for(background, method_set))
+
+
+@contextlib.contextmanager
+def prepared_route(
+    prepared: PreparedBackground | None = None,
+    *,
+    cache: bool = True,
+    solver: str | None = None,
+    progress: Callable[[str], None] | None = None,
+    one_off: bool = False,
+):
+    """Within this block every `engine.compute_lca` (so `assess`, `verify_declaration`, the
+    circular footprint formula's virgin run, hotspots...) solves only its foreground.
+    `one_off=True` (and no `prepared`): each study is solved alone by `compute_cold` instead.
+
+        with prepared_route():
+            for path in studies:
+                results = assess(path)      # one background solve for all of them
+    """
+    from .engine import FOREGROUND_ROUTE
+
+    route = PreparedRoute(prepared, cache=cache, solver=solver, progress=progress, one_off=one_off)
+    token = FOREGROUND_ROUTE.set(route)
+    try:
+        yield route
+    finally:
+        FOREGROUND_ROUTE.reset(token)
+
+
 def assess_prepared(
     path_or_loaded: Any,
     prepared: PreparedBackground | None = None,
-    registry: Any | None = None,
-    method_set: Any | None = None,
-    background: Any | None = None,
-    progress: Callable[[str], None] | None = None,
-    background_override: str | None = None,
-    project_override: str | None = None,
-    brightway_dir: Path | None = None,
+    *,
     cache: bool = True,
+    **assess_kwargs: Any,
 ) -> Any:
-    """`assessment.assess` on the prepared-background route: same Results, foreground-only solve."""
-    from .assessment import background_for, check_study, link_study, results_from
-    from .methods import load_method_set
+    """`assessment.assess` on the prepared-background route: same Results, foreground-only solve.
 
-    method_set = method_set or load_method_set()
-    checked = check_study(path_or_loaded, registry)
-    background = background or background_for(
-        checked, method_set, background_override, project_override, brightway_dir, progress
-    )
-    if prepared is None:
-        prepared = prepare_background(background, method_set, cache=cache, progress=progress)
-    _check_prepared_matches(prepared, background, method_set)
-    inventory = link_study(checked, background)
-    outcome = compute_prepared(inventory, prepared)
-    return results_from(checked, inventory, background, method_set, outcome)
+    Without `prepared`: the cached prepared background (made and cached now if missing); with
+    `cache=False`, a one-off solve for this study only (`compute_cold`), nothing written.
+    """
+    from .assessment import assess
+
+    with prepared_route(prepared, cache=cache, progress=assess_kwargs.get("progress"), one_off=not cache):
+        return assess(path_or_loaded, **assess_kwargs)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -561,26 +677,26 @@ def assess_prepared(
 
 @dataclass
 class BatchItem:
-    """One study of a batch: its results, or the error that stopped it."""
+    """One study (or declaration) of a batch: its outcome, or the error that stopped it."""
 
     path: Path
     results: Any | None = None
-    error: FootprintError | None = None
+    error: Exception | None = None
+    study: Path | None = None
 
     @property
     def ok(self) -> bool:
         return self.error is None
 
 
-def _progress_bar(show: bool | Callable | None, total: int, label: str):
-    """A rich progress bar on stderr (show=True), a callback (done, total, path), or nothing."""
-    import contextlib
-
+def batch_progress(show: bool | Callable[[int, int, Path], None] | None, total: int, label: str = "declarations"):
+    """Context manager yielding tick(done, path): a rich progress bar on stderr (show=True),
+    a callback (done, total, path), or nothing."""
     if callable(show):
 
         @contextlib.contextmanager
         def callback():
-            yield lambda done, path: show(done, total, path)
+            yield lambda done, path: show(done, total, Path(path))
 
         return callback()
     if not show:
@@ -599,7 +715,6 @@ def _progress_bar(show: bool | Callable | None, total: int, label: str):
             TimeRemainingColumn(),
             TextColumn("{task.fields[current]}"),
             console=Console(stderr=True),
-            transient=False,
         ) as progress:
             task = progress.add_task(label, total=total, current="")
             yield lambda done, path: progress.update(task, completed=done, current=Path(path).name)
@@ -610,49 +725,51 @@ def _progress_bar(show: bool | Callable | None, total: int, label: str):
 def assess_many(
     paths: Sequence[Path | str],
     *,
-    registry: Any | None = None,
-    method_set: Any | None = None,
     prepared: PreparedBackground | None = None,
-    background: Any | None = None,
-    background_override: str | None = None,
-    project_override: str | None = None,
-    brightway_dir: Path | None = None,
     progress: bool | Callable[[int, int, Path], None] | None = False,
     say: Callable[[str], None] | None = None,
     cache: bool = True,
     stop_on_error: bool = False,
+    **assess_kwargs: Any,
 ) -> list[BatchItem]:
-    """Assess many studies, sharing one prepared background per background they link to.
+    """Assess many studies with `assessment.assess`, sharing one prepared background per
+    background they link to (`prepared` forces one).
 
     Errors a user can act on (FootprintError) are kept per study, so one bad file does not stop
     a verifier's batch; `stop_on_error=True` raises the first instead. `progress=True` shows a
-    rich progress bar on stderr; a callable gets (done, total, path).
+    rich progress bar on stderr; a callable gets (done, total, path). `assess_kwargs` go to
+    `assess` (registry, method_set, background, background_override, project_override,
+    brightway_dir).
     """
-    from .assessment import background_for, check_study, link_study, results_from
+    from .assessment import assess, background_for, check_study
     from .methods import load_method_set
     from .plugins import MaterialRegistry
+    from .study import load_study
 
-    method_set = method_set or load_method_set()
-    registry = registry or MaterialRegistry()
+    method_set = assess_kwargs.setdefault("method_set", load_method_set())
+    registry = assess_kwargs.setdefault("registry", MaterialRegistry())
+    overrides = (
+        assess_kwargs.get("background_override"),
+        assess_kwargs.get("project_override"),
+        assess_kwargs.get("brightway_dir"),
+    )
+    # Opening a background is not free (the starter's files are parsed and hashed each time):
+    # open each one once per batch and hand it to assess.
+    opened: dict[tuple, Any] = {}
     items: list[BatchItem] = []
-    prepared_by_background: dict[int, PreparedBackground] = {}
-    with _progress_bar(progress, len(paths), "declarations") as tick:
+    with prepared_route(prepared, cache=cache, progress=say), batch_progress(progress, len(paths)) as tick:
         for done, path in enumerate(paths, start=1):
             item = BatchItem(path=Path(path))
             try:
-                checked = check_study(path, registry)
-                bg = background or background_for(
-                    checked, method_set, background_override, project_override, brightway_dir, say
-                )
-                ready = prepared
-                if ready is None:
-                    ready = prepared_by_background.get(id(bg))
-                    if ready is None:
-                        ready = prepare_background(bg, method_set, cache=cache, progress=say)
-                        prepared_by_background[id(bg)] = ready
-                _check_prepared_matches(ready, bg, method_set)
-                inventory = link_study(checked, bg)
-                item.results = results_from(checked, inventory, bg, method_set, compute_prepared(inventory, ready))
+                loaded = load_study(path)
+                kwargs = dict(assess_kwargs)
+                if kwargs.get("background") is None:
+                    study = loaded.study
+                    key = (overrides[0] or study.background, overrides[1] or study.background_project, overrides[2])
+                    if key not in opened:
+                        opened[key] = background_for(check_study(loaded, registry), method_set, *overrides, say)
+                    kwargs["background"] = opened[key]
+                item.results = assess(loaded, progress=say, **kwargs)
             except FootprintError as exc:
                 if stop_on_error:
                     raise
@@ -662,64 +779,37 @@ def assess_many(
     return items
 
 
-@dataclass
-class Verification:
-    """A declaration re-run from its study: verdict and every difference found."""
-
-    study: Path
-    declaration: Path
-    verdict: str  # "verified", "differs" or "error"
-    differences: list[str] = field(default_factory=list)
-    recomputed: Any | None = None
-
-
-FINGERPRINT_FIELDS = ("study_sha256", "background", "background_sha256", "method_set", "method_sha256", "material", "rules_version", "rules_sha256")
-
-
-def compare_results(declared: Any, recomputed: Any, rel_tol: float = 1e-6, abs_tol: float = 1e-12) -> list[str]:
-    """Differences between a declaration's results and a re-run: fingerprint fields, then values."""
-    differences = []
-    for name in FINGERPRINT_FIELDS:
-        a, b = getattr(declared.fingerprint, name), getattr(recomputed.fingerprint, name)
-        if a != b:
-            differences.append(f"fingerprint.{name}: declared {a!r}, re-run {b!r}")
-    declared_values = declared.values()
-    for category, value in recomputed.values().items():
-        if category not in declared_values:
-            differences.append(f"{category}: missing from the declaration")
-            continue
-        stated = declared_values[category]
-        if abs(stated - value) > max(abs_tol, rel_tol * max(abs(stated), abs(value))):
-            differences.append(f"{category}: declared {stated:.6g}, re-run {value:.6g} ({(stated - value) / value if value else float('inf'):+.2e} relative)")
-    return differences
-
-
 def verify_many(
     pairs: Sequence[tuple[Path | str, Path | str]],
     *,
-    rel_tol: float = 1e-6,
+    prepared: PreparedBackground | None = None,
     progress: bool | Callable[[int, int, Path], None] | None = False,
-    **kwargs: Any,
-) -> list[Verification]:
-    """Re-run each (study, declared results.json) pair on one shared prepared background and compare."""
-    from .results import Results
+    say: Callable[[str], None] | None = None,
+    cache: bool = True,
+    registry: Any | None = None,
+    class_folder: Path | None = None,
+    brightway_dir: Path | None = None,
+) -> list[BatchItem]:
+    """`verification.verify_declaration` for many (declaration, study) pairs on shared prepared
+    backgrounds. Each item's `results` is the VerificationReport; `error` is set when the
+    declaration or study could not be read at all."""
+    from .plugins import MaterialRegistry
+    from .verification import verify_declaration
 
-    studies = [Path(s) for s, _ in pairs]
-    items = assess_many(studies, progress=progress, **kwargs)
-    out = []
-    for item, (_, declaration) in zip(items, pairs):
-        declaration = Path(declaration)
-        if item.error is not None:
-            out.append(Verification(item.path, declaration, "error", [str(item.error)]))
-            continue
-        try:
-            declared = Results.model_validate_json(declaration.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            out.append(Verification(item.path, declaration, "error", [f"cannot read the declaration {declaration}: {exc}"]))
-            continue
-        differences = compare_results(declared, item.results, rel_tol=rel_tol)
-        out.append(Verification(item.path, declaration, "differs" if differences else "verified", differences, item.results))
-    return out
+    registry = registry or MaterialRegistry()
+    items: list[BatchItem] = []
+    with prepared_route(prepared, cache=cache, progress=say), batch_progress(progress, len(pairs), "verifications") as tick:
+        for done, (declaration, study) in enumerate(pairs, start=1):
+            item = BatchItem(path=Path(declaration), study=Path(study))
+            try:
+                item.results = verify_declaration(
+                    declaration, study, registry=registry, class_folder=class_folder, brightway_dir=brightway_dir
+                )
+            except (FootprintError, OSError, ValueError) as exc:
+                item.error = exc
+            items.append(item)
+            tick(done, declaration)
+    return items
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -112,6 +112,8 @@ def default_gsd(data_type: str, basic_factor: float) -> float:
 # ---------------------------------------------------------------------------------------------
 
 LOGNORMAL, NORMAL, UNIFORM, TRIANGULAR, FIXED = "lognormal", "normal", "uniform", "triangular", "fixed"
+# Relative tolerance for an amount just outside its own uniform/triangular range (rounded bounds).
+ROUNDING_SLACK = 1e-6
 
 
 @dataclass
@@ -134,6 +136,9 @@ class ExchangeSpec:
 
 def _from_study(kind: str, index: int, process: Any, field_name: str, item: Any, scale: float, amount: float, file: Any) -> ExchangeSpec:
     u = item.uncertainty
+    if item.amount == 0 or amount == 0:
+        # Distributions are scaled to the inventory's unit by amount ratios; a zero amount has none.
+        return ExchangeSpec(kind, index, process.id, field_name, amount, FIXED, "fixed", note=f"{u.distribution} around a zero amount: held at zero")
     spec = ExchangeSpec(kind, index, process.id, field_name, amount, u.distribution, "study")
 
     def need(value: Any, name: str) -> Any:
@@ -145,20 +150,23 @@ def _from_study(kind: str, index: int, process: Any, field_name: str, item: Any,
 
     if u.distribution == LOGNORMAL:
         spec.gsd = float(need(u.gsd, "gsd"))
-        if amount == 0:
-            spec.distribution, spec.origin, spec.note = FIXED, "fixed", "lognormal around zero: held at zero"
     elif u.distribution == NORMAL:
         spec.sd = float(need(u.sd, "sd")) * scale
     else:
-        low, high = float(need(u.minimum, "minimum")) * scale, float(need(u.maximum, "maximum")) * scale
-        if not low <= amount <= high:
+        low_study, high_study = float(need(u.minimum, "minimum")), float(need(u.maximum, "maximum"))
+        slack = ROUNDING_SLACK * max(abs(low_study), abs(high_study), abs(item.amount))
+        if not low_study - slack <= item.amount <= high_study + slack:
             raise FootprintInputError(
                 f"the amount {item.amount:g} lies outside its {u.distribution} range [{u.minimum:g}, {u.maximum:g}]",
                 file=file,
                 process=process.id,
                 field=f"{field_name}.uncertainty",
             )
-        spec.minimum, spec.maximum = low, high
+        # Checked in the study's unit. A bound rounded in the source (e.g. a minimum given to 5
+        # digits that is a hair above the amount) or by unit conversion is moved to the amount.
+        spec.minimum, spec.maximum = min(low_study * scale, amount), max(high_study * scale, amount)
+        if not low_study <= item.amount <= high_study:
+            spec.note = "range widened to include the amount (bound rounded in the source)"
     return spec
 
 
@@ -186,9 +194,6 @@ def exchange_specs(study: Any, inventory: Any, background: Any, defaults: bool =
     Walks the study in the order `inventory.build_inventory` does, and checks each amount
     against the inventory's, so a change there cannot silently misalign the two.
     """
-    from .units import is_mass  # noqa: F401  (keeps units' registry warm for conversion below)
-
-    shares = {a.process: a.factor for a in inventory.allocation}
     specs: list[ExchangeSpec] = []
     counters = {"foreground": 0, "background": 0, "flow": 0}
     lists = {"foreground": inventory.foreground_links, "background": inventory.background_links, "flow": inventory.flows}
@@ -203,7 +208,6 @@ def exchange_specs(study: Any, inventory: Any, background: Any, defaults: bool =
         return index, amount, scale
 
     for process in study.processes:
-        share = shares.get(process.id, 1.0)
         for position, item in enumerate(process.inputs, start=1):
             field_name = f"inputs[{position}]"
             kind = "foreground" if item.process is not None else "background"
@@ -535,6 +539,13 @@ def run_uncertainty(
     registry = registry or MaterialRegistry()
     checked = check_study(path_or_loaded, registry)
     study = checked.loaded.study
+    if study.route.value == "secondary" and getattr(checked.rules, "secondary_model", None) == "circular-footprint-formula":
+        raise FootprintInputError(
+            "Monte Carlo does not yet cover results adjusted by the circular footprint formula "
+            f"(the {checked.rules.id} rules apply it to the secondary route)",
+            file=checked.loaded.path,
+            field="route",
+        )
     background = background or background_for(checked, method_set, background_override, project_override, brightway_dir, progress)
     prepared = prepared or prepare_background(background, method_set, progress=progress)
     inventory = link_study(checked, background)

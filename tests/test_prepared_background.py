@@ -160,6 +160,21 @@ def test_every_prepared_score_equals_a_bw2calc_solve(method_set, random_bg, tmp_
             assert_close(scores[(key, str(d))], fast[k, j], floor=1e-12)
 
 
+@pytest.mark.parametrize("seed", [5, 6])
+def test_one_off_solve_equals_bw2calc_on_a_random_background(method_set, random_bg, seed):
+    inventory = random_inventory(random_bg, seed)
+    assert_outcomes_equal(compute_lca(inventory, random_bg, method_set), prep.compute_cold(inventory, random_bg, method_set), method_set)
+
+
+def test_one_off_route_equals_assess_on_the_example(method_set):
+    from footprint.assessment import assess
+
+    plain = assess(TINY, method_set=method_set).values()
+    one_off = prep.assess_prepared(TINY, method_set=method_set, cache=False).values()
+    for category, value in plain.items():
+        assert_close(value, one_off[category], floor=1e-30)
+
+
 def test_prepared_equals_bw2calc_on_the_example(method_set):
     from footprint.assessment import background_for, check_study, link_study
 
@@ -317,42 +332,58 @@ def test_assess_many_with_a_progress_bar_runs(method_set, capsys):
     assert all(item.ok for item in items)
 
 
-def test_verify_many_finds_tampered_declarations(method_set, tmp_path):
-    from footprint.results import write_json
+def test_verify_many_shares_one_prepared_background(method_set, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
 
-    results = prep.assess_prepared(TINY, method_set=method_set)
-    honest = tmp_path / "honest.json"
-    write_json(honest, results)
+    from footprint.cli import app
+
+    out = tmp_path / "declared"
+    result = CliRunner().invoke(app, ["declare", str(TINY), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    honest = out / "declaration.json"
+    assert honest.exists()
     raw = json.loads(honest.read_text())
-    raw["categories"][0]["value"] *= 0.9
-    lowered = tmp_path / "lowered.json"
-    lowered.write_text(json.dumps(raw))
-    raw = json.loads(honest.read_text())
-    raw["fingerprint"]["background_sha256"] = "0" * 64
-    other_background = tmp_path / "other.json"
-    other_background.write_text(json.dumps(raw))
-    checks = prep.verify_many(
-        [(TINY, honest), (TINY, lowered), (TINY, other_background), (TINY, tmp_path / "missing.json")], method_set=method_set
+    tampered = tmp_path / "tampered" / "declaration.json"
+    tampered.parent.mkdir()
+    text = json.dumps(raw).replace(raw["title"] if "title" in raw else raw["declaration_id"], "changed after issue", 1)
+    tampered.write_text(text)
+
+    calls = []
+    real = prep.compute_prepared_scores
+    monkeypatch.setattr(prep, "compute_prepared_scores", lambda *a, **k: calls.append(1) or real(*a, **k))
+    prep.clear_memory_cache()
+    seen = []
+    items = prep.verify_many(
+        [(honest, TINY), (tampered, TINY), (honest, TINY), (tmp_path / "missing.json", TINY)],
+        cache=False,
+        progress=lambda done, total, path: seen.append(done),
     )
-    assert [c.verdict for c in checks] == ["verified", "differs", "differs", "error"]
-    assert "climate change" in checks[1].differences[0]
-    assert "background_sha256" in checks[2].differences[0]
+    assert len(calls) == 1
+    assert seen == [1, 2, 3, 4]
+    assert items[0].ok and items[0].results.reproduced
+    assert items[2].ok and items[2].results.reproduced
+    assert items[1].ok and not items[1].results.reproduced
+    assert not items[1].results.content_hash_valid
+    assert not items[3].ok or not items[3].results.reproduced
 
 
 def test_cli_functions_run(tmp_path):
     """The typer command functions, through their own app (the main CLI registers them)."""
     from typer.testing import CliRunner
 
-    from footprint.cli_speed import app
+    from footprint.cli import app
 
     runner = CliRunner()
     out = tmp_path / "out"
     result = runner.invoke(app, ["declare", str(TINY), str(TINY), "--out", str(out), "--no-progress"])
     assert result.exit_code == 0, result.output
     assert (out / "tiny_study" / "results.json").exists()
-    result = runner.invoke(app, ["verify", str(TINY), "--declared", str(out / "tiny_study" / "results.json")])
+    declaration = out / "tiny_study" / "declaration.json"
+    assert declaration.exists()
+    result = runner.invoke(app, ["verify", str(declaration), str(declaration), "--study", str(TINY), "--report", str(tmp_path / "r.json")])
     assert result.exit_code == 0, result.output
-    assert "verified" in result.output
+    assert "2 of 2 declaration(s) reproduced" in result.output
+    assert len(json.loads((tmp_path / "r.json").read_text())) == 2
     result = runner.invoke(app, ["prepare"])
     assert result.exit_code == 0, result.output
     assert "prepared background" in result.output
