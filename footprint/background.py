@@ -160,6 +160,27 @@ def _bw2data(base_dir: Path | None = None) -> Any:
     return bw2data
 
 
+def characterisation_package(name: str, method: tuple[str, ...], flow_ids: Iterable[int], factors: Iterable[float]) -> Any:
+    """One category's factors as a bw_processing datapackage that bw2calc's MultiLCA can pick
+    out by its `identifier` (the Brightway method tuple)."""
+    import bw_processing as bwp
+
+    rows = np.asarray(list(flow_ids), dtype=np.int64)
+    package = bwp.create_datapackage(sum_inter_duplicates=False)
+    indices = np.zeros(len(rows), dtype=bwp.INDICES_DTYPE)
+    indices["row"] = rows
+    indices["col"] = 0
+    package.add_persistent_vector(
+        matrix="characterization_matrix",
+        name=f"cf-{name}",
+        indices_array=indices,
+        data_array=np.asarray(list(factors), dtype=float),
+        global_index=0,
+        identifier=list(method),
+    )
+    return package
+
+
 @dataclass(frozen=True)
 class LinkedDataset:
     """A background dataset as the foreground sees it."""
@@ -255,8 +276,6 @@ class Background:
         Built from bw2io's shipped EF factors matched by biosphere code, so a user's project
         need not contain the method and footprint never writes one into it.
         """
-        import bw_processing as bwp
-
         packages = []
         for category in method_set.categories:
             rows, values = [], []
@@ -265,19 +284,7 @@ class Background:
                 if hit is not None:
                     rows.append(hit[0])
                     values.append(factor)
-            package = bwp.create_datapackage(sum_inter_duplicates=False)
-            indices = np.zeros(len(rows), dtype=bwp.INDICES_DTYPE)
-            indices["row"] = np.array(rows, dtype=np.int64)
-            indices["col"] = 0
-            package.add_persistent_vector(
-                matrix="characterization_matrix",
-                name=f"cf-{category.category}",
-                indices_array=indices,
-                data_array=np.array(values, dtype=float),
-                global_index=0,
-                identifier=list(category.method),
-            )
-            packages.append(package)
+            packages.append(characterisation_package(category.category, category.method, rows, values))
         return packages
 
     def _activate(self) -> Any:

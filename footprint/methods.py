@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import tomllib
 import zipfile
 from functools import lru_cache
@@ -65,16 +66,34 @@ class MethodSet(BaseModel):
 
 
 def _bw2io_lcia_zip() -> Path:
-    import bw2io  # only for locating its data file; no project is touched
+    """bw2io's shipped LCIA file, located without importing bw2io (which takes seconds)."""
+    import importlib.util
 
-    return Path(bw2io.__file__).resolve().parent / "data" / "lcia" / "lcia_39_ecoinvent.zip"
+    spec = importlib.util.find_spec("bw2io")
+    if spec is None or spec.origin is None:
+        raise FootprintInputError("bw2io is not installed; footprint needs its shipped LCIA data")
+    return Path(spec.origin).resolve().parent / "data" / "lcia" / "lcia_39_ecoinvent.zip"
 
 
 @lru_cache(maxsize=1)
 def _bw2io_methods_raw() -> tuple[dict, ...]:
-    with zipfile.ZipFile(_bw2io_lcia_zip()) as archive:
+    """The EF v3.1 methods of bw2io's LCIA file; the 20 MB file is parsed once and its EF
+    subset cached in footprint's data folder, keyed by the file's size and modification time."""
+    from .paths import user_data_dir
+
+    source = _bw2io_lcia_zip()
+    stat = source.stat()
+    cache = user_data_dir() / "cache" / f"ef31-{stat.st_size}-{stat.st_mtime_ns}.json"
+    if cache.is_file():
+        return tuple(json.loads(cache.read_text(encoding="utf-8")))
+    with zipfile.ZipFile(source) as archive:
         data = json.load(archive.open("data.json"))
-    return tuple(method for method in data if method["name"][0] == "EF v3.1")
+    methods = [method for method in data if method["name"][0] == "EF v3.1"]
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    temporary = cache.with_suffix(f".{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(methods), encoding="utf-8")
+    os.replace(temporary, cache)
+    return tuple(methods)
 
 
 @lru_cache(maxsize=1)

@@ -884,22 +884,10 @@ class ArrayBackground:
         return list(self._packages)
 
     def characterisation_datapackages(self, method_set: Any) -> list[Any]:
-        import bw_processing as bwp
+        from .background import characterisation_package
 
-        packages = []
-        for category in method_set.categories:
-            flows, values = self.factors.get(category.category, (np.zeros(0, np.int64), np.zeros(0)))
-            package = bwp.create_datapackage(sum_inter_duplicates=False)
-            indices = np.zeros(len(flows), dtype=bwp.INDICES_DTYPE)
-            indices["row"] = np.asarray(flows, dtype=np.int64)
-            indices["col"] = 0
-            package.add_persistent_vector(
-                matrix="characterization_matrix",
-                name=f"cf-{category.category}",
-                indices_array=indices,
-                data_array=np.asarray(values, dtype=float),
-                global_index=0,
-                identifier=list(category.method),
-            )
-            packages.append(package)
-        return packages
+        empty = (np.zeros(0, np.int64), np.zeros(0))
+        return [
+            characterisation_package(c.category, c.method, *self.factors.get(c.category, empty))
+            for c in method_set.categories
+        ]

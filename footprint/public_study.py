@@ -36,7 +36,7 @@ from pydantic import BaseModel, ConfigDict
 from .boundary import category_title
 from .declaration import Declaration, format_share, format_value, templates
 from .methods import MethodSet, load_method_set
-from .results import Results, write_atomically
+from .results import ProcessSummary, Results, write_atomically
 from .study import DataType, LoadedStudy, Study
 
 CONFIDENTIAL = "[confidential]"
@@ -96,16 +96,9 @@ class Redactor:
         return _NUMBER.sub(lambda m: CONFIDENTIAL if self._secret(m.group(0)) else m.group(0), text)
 
 
-class ProcessView(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ProcessView(ProcessSummary):
+    """A process as the public study shows it: the summary plus a confidential-safe description."""
 
-    id: str
-    name: str
-    stage: str
-    category: str
-    category_title: str
-    data_type: str
-    location: str
     description: str
     amounts: int
     assumptions: int
