@@ -25,8 +25,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-schema_app = typer.Typer(help="Print the JSON Schema of a file footprint reads or writes.", no_args_is_help=True)
-app.add_typer(schema_app, name="schema")
 
 
 def _mount_classes() -> None:
@@ -203,51 +201,37 @@ SCHEMAS = {
     "background": ("footprint.background", "BackgroundFile"),
     "declaration": ("footprint.declaration", "Declaration"),
     "verification": ("footprint.verification", "VerificationReport"),
+    "class-table": ("footprint.classes", "ClassTable"),
+    "market": ("footprint.market", "MarketEntry"),
 }
 
 
-def _schema(name: str) -> None:
+def schema_of(name: str) -> dict:
+    """JSON Schema of one of footprint's file formats (see SCHEMAS)."""
     import importlib
 
     module, attribute = SCHEMAS[name]
-    model = getattr(importlib.import_module(module), attribute)
-    console.print_json(json.dumps(model.model_json_schema()))
+    return getattr(importlib.import_module(module), attribute).model_json_schema()
 
 
-@schema_app.command("study")
-def schema_study() -> None:
-    """JSON Schema of a study file."""
-    _schema("study")
+@app.command()
+def schema(
+    name: Annotated[Optional[str], typer.Argument(help="study, results, rules, background, declaration, verification, class-table or market")] = None,
+    write: Annotated[Optional[Path], typer.Option(help="Write every schema as <name>.schema.json into this folder")] = None,
+) -> None:
+    """Print the JSON Schema of a file footprint reads or writes (published in docs/schemas/)."""
+    if write is not None:
+        from .results import write_atomically
 
-
-@schema_app.command("results")
-def schema_results() -> None:
-    """JSON Schema of results.json."""
-    _schema("results")
-
-
-@schema_app.command("rules")
-def schema_rules() -> None:
-    """JSON Schema of a material's calculation rules."""
-    _schema("rules")
-
-
-@schema_app.command("background")
-def schema_background() -> None:
-    """JSON Schema of a starter background file."""
-    _schema("background")
-
-
-@schema_app.command("declaration")
-def schema_declaration() -> None:
-    """JSON Schema of declaration.json (Art. 31(7))."""
-    _schema("declaration")
-
-
-@schema_app.command("verification")
-def schema_verification() -> None:
-    """JSON Schema of a verification report (footprint verify --report)."""
-    _schema("verification")
+        for each in SCHEMAS:
+            path = write / f"{each}.schema.json"
+            write_atomically(path, json.dumps(schema_of(each), indent=2, ensure_ascii=False) + "\n")
+            console.print(f"wrote {path}")
+        return
+    if name not in SCHEMAS:
+        err_console.print(f"[bold red]error:[/] name one of: {', '.join(SCHEMAS)}")
+        raise typer.Exit(2)
+    console.print_json(json.dumps(schema_of(name)))
 
 
 from .cli_declaration import diff_command  # noqa: E402
@@ -258,12 +242,6 @@ app.command("verify")(verify_command)
 app.command("diff")(diff_command)
 app.command("uncertainty")(uncertainty_command)
 app.command("prepare")(prepare_command)
-
-
-@schema_app.command("class-table")
-def schema_class_table() -> None:
-    """JSON Schema of a performance-class table."""
-    _schema("class-table")
 
 
 def main() -> None:

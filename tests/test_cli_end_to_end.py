@@ -46,3 +46,15 @@ def test_materials_lists_the_installed_plugins():
     result = runner.invoke(app, ["materials"], env={"COLUMNS": "200"})
     assert result.exit_code == 0
     assert "lithium-carbonate" in result.output
+
+
+def test_published_json_schemas_are_current():
+    """docs/schemas/ holds the contract of every file a user writes or reads; regenerate with
+    `footprint schema --write docs/schemas` when a model changes."""
+    from footprint.cli import SCHEMAS, schema_of
+
+    from .conftest import REPO
+
+    for name in SCHEMAS:
+        published = json.loads((REPO / "docs" / "schemas" / f"{name}.schema.json").read_text())
+        assert published == schema_of(name), f"docs/schemas/{name}.schema.json is out of date"
