@@ -68,6 +68,7 @@ def declare_command(
     brightway_dir: _DirOpt = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar for batches")] = True,
     cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Reuse the prepared background cached on disk")] = True,
+    pdf: Annotated[bool, typer.Option("--pdf", help="Also print the public study to study.pdf (headless Chromium)")] = False,
 ) -> None:
     """Calculate footprints of one or many studies on a prepared background (solved once, cached)."""
     from .errors import FootprintError
@@ -118,7 +119,7 @@ def declare_command(
                 target = out if len(items) == 1 else out / item.path.stem
                 write_json(target / "results.json", item.results)
                 console.print(f"wrote {target / 'results.json'}")
-                for path in write_declaration_outputs(item.results, item.path, target):
+                for path in write_declaration_outputs(item.results, item.path, target, pdf=pdf):
                     console.print(f"wrote {path}")
         except FootprintError as exc:
             _fail(exc)
