@@ -28,7 +28,7 @@ plugin = MaterialPlugin(
             allocation="economic",  # spherical product vs fines from spheronisation
             published_footprints=[
                 PublishedFootprint(
-                    route="natural battery graphite (spherical, purified in CN)",
+                    route="natural battery graphite, spherical, purified and carbon-coated in CN (coating included)",
                     low_kg_co2e=10.6,
                     high_kg_co2e=10.6,
                     source="Istrate R. et al. 2024, Joule; repository robyistrate/decarbonization_LIB_raw_materials",
