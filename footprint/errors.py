@@ -39,7 +39,8 @@ class FootprintInputError(FootprintError):
             field=self.field,
         )
 
-    def __str__(self) -> str:
+    def _where(self) -> list[str]:
+        """The location parts of the message, most general first."""
         where = []
         if self.file:
             where.append(f"file {self.file}")
@@ -47,7 +48,10 @@ class FootprintInputError(FootprintError):
             where.append(f"process {self.process!r}")
         if self.field:
             where.append(f"field {self.field!r}")
-        prefix = ", ".join(where)
+        return where
+
+    def __str__(self) -> str:
+        prefix = ", ".join(self._where())
         return f"{prefix}: {self.message}" if prefix else self.message
 
 

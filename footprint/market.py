@@ -56,18 +56,16 @@ class MarketDataError(FootprintInputError, ValueError):
         self.line = line
         super().__init__(message, file=file, process=process, field=field)
 
-    def __str__(self) -> str:
-        where = []
-        if self.file:
-            where.append(f"file {self.file}")
+    def _where(self) -> list[str]:
+        # Market data has lines and declarations where studies have processes.
+        where = [f"file {self.file}"] if self.file else []
         if self.line is not None:
             where.append(f"line {self.line}")
         if self.process:
             where.append(f"declaration {self.process!r}")
         if self.field:
             where.append(f"field {self.field!r}")
-        prefix = ", ".join(where)
-        return f"{prefix}: {self.message}" if prefix else self.message
+        return where
 
 
 class MarketEntry(BaseModel):

@@ -476,26 +476,19 @@ def foreground_arrays(inventory: Any, prepared: PreparedBackground) -> tuple[np.
     of what it buys from the background and of what it emits directly, before scaling."""
     size = len(inventory.process_ids)
     k = len(prepared.categories)
-    upstream = np.zeros((k, size))
-    if inventory.background_links:
-        ids = [d for d, _, _ in inventory.background_links]
-        consumers = np.array([c for _, c, _ in inventory.background_links], dtype=np.int64)
-        amounts = np.array([a for _, _, a in inventory.background_links], dtype=float)
-        per_link = prepared.dataset_scores(ids) * amounts[None, :]
-        for column in range(size):
-            mask = consumers == column
-            if mask.any():
-                upstream[:, column] = per_link[:, mask].sum(axis=1)
-    direct = np.zeros((k, size))
-    if inventory.flows:
-        ids = [f for f, _, _ in inventory.flows]
-        consumers = np.array([c for _, c, _ in inventory.flows], dtype=np.int64)
-        amounts = np.array([a for _, _, a in inventory.flows], dtype=float)
-        per_flow = prepared.flow_scores(ids) * amounts[None, :]
-        for column in range(size):
-            mask = consumers == column
-            if mask.any():
-                direct[:, column] = per_flow[:, mask].sum(axis=1)
+
+    def by_process(triples: list, scores) -> np.ndarray:
+        """Sum (categories x exchanges) impacts into their consuming processes' columns."""
+        summed = np.zeros((k, size))
+        if triples:
+            ids = [i for i, _, _ in triples]
+            consumers = np.array([c for _, c, _ in triples], dtype=np.int64)
+            amounts = np.array([a for _, _, a in triples], dtype=float)
+            np.add.at(summed.T, consumers, (scores(ids) * amounts[None, :]).T)
+        return summed
+
+    upstream = by_process(inventory.background_links, prepared.dataset_scores)
+    direct = by_process(inventory.flows, prepared.flow_scores)
     return upstream, direct
 
 
