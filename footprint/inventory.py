@@ -49,7 +49,7 @@ class ForegroundInventory:
     flows: list[tuple[int, int, float]] = field(default_factory=list)
     allocation: list[AllocationApplied] = field(default_factory=list)
     electricity: list[ElectricityChoice] = field(default_factory=list)
-    # exchange descriptions for reports, per process: (kind, label, amount, unit)
+    # the background datasets the foreground links to, by Brightway node id
     linked_background: dict[int, LinkedDataset] = field(default_factory=dict)
 
     @property
