@@ -12,14 +12,12 @@ import hashlib
 import os
 import sys
 import tomllib
-from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from .errors import FootprintInputError, LinkError
 from .methods import MethodSet

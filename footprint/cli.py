@@ -10,7 +10,6 @@ import contextlib
 import io
 import json
 import os
-import sys
 from pathlib import Path
 from typing import Annotated, Optional
 

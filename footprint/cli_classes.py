@@ -124,7 +124,7 @@ def _fmt(x: float | None) -> str:
 def _band_table(table: ClassTable) -> Table:
     status = " [bold red]PROVISIONAL[/]" if table.provisional else ""
     out = Table(title=f"{table.material}: {table.category} classes {table.period}{status}", title_justify="left")
-    for col in ("class", f"from (exclusive)", f"up to (inclusive)", "calibration share", "producers"):
+    for col in ("class", "from (exclusive)", "up to (inclusive)", "calibration share", "producers"):
         out.add_column(col, justify="right" if col != "class" else "center")
     for b in table.bands:
         share = "" if b.market_share is None else f"{b.market_share:.1%}"

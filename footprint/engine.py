@@ -17,7 +17,7 @@ import numpy as np
 
 from .background import Background
 from .errors import CalculationError
-from .inventory import FOREGROUND_ID_OFFSET, ForegroundInventory
+from .inventory import ForegroundInventory
 from .methods import MethodSet
 
 DECLARED = "declared"

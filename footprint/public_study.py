@@ -31,7 +31,6 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
 
 from .boundary import category_title
 from .declaration import Declaration, format_share, format_value, templates

@@ -41,7 +41,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from . import __version__
 from .declaration import Declaration, build_declaration, class_table_sha256, content_hash
 from .errors import FootprintError
-from .study_diff import PART_TITLES, StudyDigest, changed_parts, study_digest
+from .study_diff import PART_TITLES, changed_parts, study_digest
 
 RELATIVE_TOLERANCE = 1e-9
 ABSOLUTE_TOLERANCE = 1e-15

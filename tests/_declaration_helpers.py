@@ -13,7 +13,7 @@ import pytest
 from footprint.declaration import content_hash
 from footprint.study import DataType, Study
 
-from .conftest import EXAMPLES, TINY_STUDY
+from .conftest import EXAMPLES
 
 ISSUE_DATE = dt.date(2026, 11, 20)
 
