@@ -34,13 +34,14 @@ plugin = MaterialPlugin(
                     route="primary cathode, global average",
                     low_kg_co2e=4.1,
                     high_kg_co2e=4.1,
-                    source="International Copper Association 2023 copper LCA, as quoted by Fastmarkets 2022 ('industry norm of 4.1 t CO2e per t')",
+                    source="International Copper Association global average, 4.1 t CO2/t cathode, as quoted by Reuters (E. Onstad, March 2022, via mining.com); "
+                    "Fastmarkets quotes 4.6 t CO2/t for ICA/Copper Alliance data including transport and end of life",
                 ),
                 PublishedFootprint(
                     route="secondary cathode from scrap (AT)",
                     low_kg_co2e=0.739,
                     high_kg_co2e=0.739,
-                    source="Montanwerke Brixlegg verified product carbon footprint, 0.739 t CO2/t cathode, as quoted by Fastmarkets 2022",
+                    source="Montanwerke Brixlegg product carbon footprint, 0.739 t CO2/t cathode (scope 1-3), as quoted by Reuters (March 2022, via mining.com)",
                 ),
             ],
         )
