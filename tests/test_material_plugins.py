@@ -114,10 +114,8 @@ EXAMPLE_CHECKS = [
         "cobalt-sulfate-drc-cn.toml", "cobalt-sulfate", "DRC",
         marks=pytest.mark.xfail(strict=True, reason="5.2 vs 15.0: the example (Dai et al. 2018 GREET amounts) matches Istrate's mining and DRC stages; the gap is the CN refinery's NaOH/HCl, where the starter background's factors are about a fifth of ecoinvent's, and Istrate's basis is probably anhydrous CoSO4"),
     ),
-    pytest.param(
-        "graphite-natural-spherical-mz-cn.toml", "graphite-natural", "graphite",
-        marks=pytest.mark.xfail(strict=True, reason="example now uses Engels et al. 2022 per-process data (4.2 kg CO2e/kg) but declares UNCOATED SPG: Istrate's 10.6 includes Engels' coating step (4.55 kWh/kg), a ~0.95 kg CO2e/kWh CN grid (starter: 0.64) and no by-product allocation"),
-    ),
+    # Engels et al. 2022 per-process data including the coating step (coated SPG), as in Istrate et al.'s 10.6.
+    ("graphite-natural-spherical-mz-cn.toml", "graphite-natural", "graphite"),
 ]
 
 
