@@ -38,16 +38,13 @@ class MaterialRegistry:
         self.manager = manager or plugin_manager()
 
     def materials(self) -> list[MaterialInfo]:
+        """Every plugin's materials, each labelled with the plugin (entry-point name) it came from."""
         found: dict[str, MaterialInfo] = {}
-        for plugin, infos in zip(self._implementers("footprint_materials"), self.manager.hook.footprint_materials()):
-            for info in infos or []:
+        for impl in self.manager.hook.footprint_materials.get_hookimpls():
+            plugin = self.manager.get_name(impl.plugin) or impl.plugin_name
+            for info in impl.function() or []:
                 found.setdefault(info.id, info.model_copy(update={"plugin": info.plugin or plugin}))
         return sorted(found.values(), key=lambda info: info.id)
-
-    def _implementers(self, hook_name: str) -> list[str]:
-        # pluggy calls implementations last-registered first; keep names in the same order.
-        impls = getattr(self.manager.hook, hook_name).get_hookimpls()
-        return [self.manager.get_name(impl.plugin) or impl.plugin_name for impl in reversed(impls)]
 
     def rules(self, material_id: str) -> MaterialRules:
         rules = self.manager.hook.footprint_material_rules(material_id=material_id)

@@ -1,4 +1,4 @@
-"""Natural graphite, battery grade (spherical, purified)."""
+"""Natural graphite, battery grade (spherical, purified, carbon-coated anode material)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ plugin = MaterialPlugin(
     materials=[
         MaterialInfo(
             id="graphite-natural",
-            name="Natural graphite, spherical purified, battery grade",
+            name="Natural graphite, spherical, purified and carbon-coated, battery grade",
             cn_code="2504 10 00",
             grade="battery grade spherical graphite (>= 99.95 % C)",
             routes=["primary"],
