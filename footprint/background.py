@@ -13,6 +13,7 @@ import os
 import sys
 import tomllib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -92,14 +93,24 @@ def starter_folder() -> Path:
 
 
 def load_starter(folder: Path | None = None) -> StarterData:
-    """Parse and validate every starter background file; codes must be unique across files."""
+    """Parse and validate every starter background file; codes must be unique across files.
+
+    Every study opens the background, so the parse is kept until a file changes.
+    """
     folder = folder or starter_folder()
-    digest = hashlib.sha256()
-    datasets: dict[str, tuple[BackgroundDataset, Path]] = {}
-    files: dict[Path, BackgroundFileInfo] = {}
     paths = sorted(folder.glob("*.toml"))
     if not paths:
         raise FootprintInputError("no background files found", file=folder)
+    stamp = tuple((path, path.stat().st_mtime_ns, path.stat().st_size) for path in paths)
+    return _parse_starter(stamp)
+
+
+@lru_cache(maxsize=4)
+def _parse_starter(stamp: tuple[tuple[Path, int, int], ...]) -> StarterData:
+    digest = hashlib.sha256()
+    datasets: dict[str, tuple[BackgroundDataset, Path]] = {}
+    files: dict[Path, BackgroundFileInfo] = {}
+    paths = [path for path, _, _ in stamp]
     for path in paths:
         data = path.read_bytes()
         digest.update(path.name.encode() + b"\0" + data)
