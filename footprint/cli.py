@@ -6,15 +6,11 @@ Heavy imports (Brightway, numpy, matplotlib) happen inside the commands, so that
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
-import os
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Callable, Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 app = typer.Typer(
@@ -34,40 +30,15 @@ def _mount_classes() -> None:
 
 _mount_classes()
 
-console = Console()
-err_console = Console(stderr=True)
+from .cli_common import console, err_console, fail, fmt, quiet_brightway, say
 
 
-def _fail(exc: Exception) -> None:
-    from .errors import FootprintError
-
-    code = exc.exit_code if isinstance(exc, FootprintError) else 1
-    err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
-
-
-@contextlib.contextmanager
-def _quiet_brightway():
-    """Brightway's importers print progress to stdout; footprint shows its own instead."""
-    os.environ.setdefault("TQDM_DISABLE", "1")
-    import warnings
-
-    warnings.filterwarnings("ignore", message=r"[\s\S]*pypardiso")
-    buffer = io.StringIO()
-    with contextlib.redirect_stdout(buffer):
-        yield
-
-
-def _progress_printer(status) -> "callable":
-    def say(message: str) -> None:
+def _progress_printer(status: Any) -> Callable[[str], None]:
+    def update(message: str) -> None:
         status.update(f"[bold]first run:[/] {message}")
-        err_console.log(message)
+        say(message)
 
-    return say
-
-
-def _fmt(value: float) -> str:
-    return f"{value:.4g}" if value != 0 else "0"
+    return update
 
 
 def _print_results(results) -> None:
@@ -89,8 +60,8 @@ def _print_results(results) -> None:
         table.add_row(
             ("* " if result.category in declared else "  ") + result.category,
             result.unit,
-            _fmt(result.value),
-            *[_fmt(result.by_stage.get(stage, 0.0)) for stage in results.stages],
+            fmt(result.value),
+            *[fmt(result.by_stage.get(stage, 0.0)) for stage in results.stages],
             end_section=result.category == (declared[-1] if declared else None),
         )
     console.print(table)
@@ -116,7 +87,7 @@ def check(study: Annotated[Path, typer.Argument(help="Study file (TOML)")]) -> N
     try:
         checked = check_study(study)
     except FootprintError as exc:
-        _fail(exc)
+        fail(exc)
     boundary = checked.boundary
     console.print(f"[green]ok[/]: {study} — {checked.rules.id} ({boundary.route.value} route, rules {checked.rules.rules_version})")
     for stage, ids in boundary.processes_by_stage.items():
@@ -131,7 +102,7 @@ def hotspots(studies: Annotated[list[Path], typer.Argument(help="Study file(s) (
     from .errors import FootprintError
 
     try:
-        with err_console.status("preparing the background") as status, _quiet_brightway():
+        with err_console.status("preparing the background") as status, quiet_brightway():
             from .assessment import assess
             from .hotspots import analyse_hotspots
             from .methods import load_method_set
@@ -139,7 +110,7 @@ def hotspots(studies: Annotated[list[Path], typer.Argument(help="Study file(s) (
             method_set = load_method_set()
             analyses = [analyse_hotspots(assess(s, progress=_progress_printer(status)), method_set) for s in studies]
     except FootprintError as exc:
-        _fail(exc)
+        fail(exc)
     for study, analysis in zip(studies, analyses):
         table = Table(title=f"Hotspots of {study.name} ({analysis.material}) — EF 3.1 normalised and weighted")
         for column in ("Rank", "Impact category", "Share of weighted total", "Cumulative", "Relevant"):
@@ -180,7 +151,7 @@ def background_cmd() -> None:
     try:
         starter = load_starter()
     except FootprintError as exc:
-        _fail(exc)
+        fail(exc)
     table = Table(title=f"Starter background ({len(starter.datasets)} datasets, sha256 {starter.sha256[:12]})")
     for column in ("Code", "Name", "Location", "Unit", "Source"):
         table.add_column(column, overflow="fold")

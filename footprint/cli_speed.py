@@ -19,33 +19,13 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-console = Console()
-err_console = Console(stderr=True)
+from .cli_common import console, err_console, fail, fmt, quiet_brightway, say
 
 _BackgroundOpt = Annotated[Optional[str], typer.Option(help="Background database (overrides the studies)")]
 _ProjectOpt = Annotated[Optional[str], typer.Option(help="Brightway project holding --background")]
 _DirOpt = Annotated[Optional[Path], typer.Option(help="Brightway directory holding --project")]
-
-
-def _fail(exc: Exception) -> None:
-    from .errors import FootprintError
-
-    code = exc.exit_code if isinstance(exc, FootprintError) else 1
-    err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
-
-
-def _quiet():
-    from .cli import _quiet_brightway
-
-    return _quiet_brightway()
-
-
-def _say(message: str) -> None:
-    err_console.log(message)
 
 
 def _solver_warning() -> None:
@@ -54,10 +34,6 @@ def _solver_warning() -> None:
     note = solver_note()
     if note:
         err_console.print(f"[bold yellow]warning:[/] {note}", highlight=False, soft_wrap=True)
-
-
-def _fmt(value: float) -> str:
-    return f"{value:.4g}" if value != 0 else "0"
 
 
 def declare_command(
@@ -74,7 +50,7 @@ def declare_command(
     from .errors import FootprintError
 
     try:
-        with _quiet():
+        with quiet_brightway():
             from .prepared import assess_many
 
             items = assess_many(
@@ -83,11 +59,11 @@ def declare_command(
                 project_override=project,
                 brightway_dir=brightway_dir,
                 progress=progress and len(studies) > 1,
-                say=_say,
+                say=say,
                 cache=cache,
             )
     except FootprintError as exc:
-        _fail(exc)
+        fail(exc)
     _solver_warning()
     from .cli import _print_results
 
@@ -103,7 +79,7 @@ def declare_command(
         for item in items:
             if item.ok:
                 climate = item.results.categories[0]
-                table.add_row(str(item.path), item.results.material, f"{_fmt(climate.value)} {climate.unit}", "[green]ok[/]")
+                table.add_row(str(item.path), item.results.material, f"{fmt(climate.value)} {climate.unit}", "[green]ok[/]")
             else:
                 table.add_row(str(item.path), "", "", "[red]error[/]")
         console.print(table)
@@ -122,7 +98,7 @@ def declare_command(
                 for path in write_declaration_outputs(item.results, item.path, target, pdf=pdf):
                     console.print(f"wrote {path}")
         except FootprintError as exc:
-            _fail(exc)
+            fail(exc)
     if failed:
         raise typer.Exit(max(getattr(item.error, "exit_code", 1) for item in failed))
 
@@ -149,13 +125,13 @@ def verify_command(
         else:
             err_console.print(f"[bold red]error:[/] {len(declarations)} declaration(s) but {len(study)} --study file(s); give one study per declaration")
             raise typer.Exit(2)
-    with _quiet():
+    with quiet_brightway():
         from .prepared import verify_many
 
         items = verify_many(
             list(zip(declarations, study)),
             progress=progress and len(declarations) > 1 and not json_output,
-            say=None if json_output else _say,
+            say=None if json_output else say,
             brightway_dir=brightway_dir,
         )
     if not json_output:
@@ -204,9 +180,9 @@ def uncertainty_command(
         bounds = [float(x) for x in thresholds.split(",")] if thresholds else None
         when = dt.date.fromisoformat(on) if on else None
     except ValueError as exc:
-        _fail(FootprintInputError(f"cannot read --thresholds or --on: {exc}", field="thresholds"))
+        fail(FootprintInputError(f"cannot read --thresholds or --on: {exc}", field="thresholds"))
     try:
-        with _quiet():
+        with quiet_brightway():
             from .uncertainty import run_uncertainty
 
             report, _ = run_uncertainty(
@@ -221,10 +197,10 @@ def uncertainty_command(
                 background_override=background,
                 project_override=project,
                 brightway_dir=brightway_dir,
-                progress=_say,
+                progress=say,
             )
     except FootprintError as exc:
-        _fail(exc)
+        fail(exc)
     _solver_warning()
     table = Table(
         title=f"{report.title}\n{report.iterations:,} iterations, seed {report.seed}, background {report.background}, "
@@ -233,7 +209,7 @@ def uncertainty_command(
     for column in ("Impact category", "Unit", "Deterministic", "Mean", "Median", "2.5 %", "97.5 %"):
         table.add_column(column, justify="left" if column in ("Impact category", "Unit") else "right")
     for c in report.categories:
-        table.add_row(c.category, c.unit, _fmt(c.deterministic), _fmt(c.mean), _fmt(c.median), _fmt(c.p2_5), _fmt(c.p97_5))
+        table.add_row(c.category, c.unit, fmt(c.deterministic), fmt(c.mean), fmt(c.median), fmt(c.p2_5), fmt(c.p97_5))
     console.print(table)
     if report.classes is not None:
         k = report.classes
@@ -266,14 +242,14 @@ def prepare_command(
     from .errors import FootprintError
 
     try:
-        with _quiet():
+        with quiet_brightway():
             from .background import open_background
             from .methods import load_method_set
             from .prepared import prepare_background
 
             method_set = load_method_set(methods)
-            bg = open_background(background, project, brightway_dir, method_set, _say)
-            prepared = prepare_background(bg, method_set, cache=True, solver=solver, progress=_say) if not force else None
+            bg = open_background(background, project, brightway_dir, method_set, say)
+            prepared = prepare_background(bg, method_set, cache=True, solver=solver, progress=say) if not force else None
             if force:
                 from .prepared import clear_memory_cache, prepared_dir, prepared_key, save_prepared, compute_prepared_scores
 
@@ -281,7 +257,7 @@ def prepare_command(
                 prepared = compute_prepared_scores(bg, method_set, solver)
                 save_prepared(prepared, prepared_dir() / f"{prepared_key(bg, method_set)[:40]}.npz")
     except FootprintError as exc:
-        _fail(exc)
+        fail(exc)
     _solver_warning()
     origin = "read from cache" if prepared.from_cache else f"solved in {prepared.seconds:.2f} s with {prepared.solver}"
     console.print(
