@@ -13,7 +13,7 @@ from pathlib import Path
 from . import __version__
 from .background import Background, ProgressCallback, open_background
 from .boundary import SystemBoundary, category_title, check_boundary, check_company_specific
-from .engine import compute_lca
+from .engine import LcaOutcome, compute_lca
 from .errors import FootprintInputError
 from .inventory import ForegroundInventory, build_inventory
 from .methods import MethodSet, load_method_set
@@ -101,7 +101,9 @@ def assess(
     return results
 
 
-def _apply_circular_footprint(checked, results: Results, registry, method_set, background) -> Results:
+def _apply_circular_footprint(
+    checked: CheckedStudy, results: Results, registry: MaterialRegistry | None, method_set: MethodSet, background: Background
+) -> Results:
     """Credit recycled input with the PEF Circular Footprint Formula, as the rules select."""
     from .circularity import CircularFootprint
 
@@ -139,7 +141,14 @@ def _apply_circular_footprint(checked, results: Results, registry, method_set, b
     )
 
 
-def results_from(checked, inventory, background, method_set, outcome) -> Results:
+def results_from(
+    checked: CheckedStudy,
+    inventory: ForegroundInventory,
+    background: Background,
+    method_set: MethodSet,
+    outcome: LcaOutcome,
+) -> Results:
+    """Assemble Results (totals, contributions by stage and process, fingerprint) from one solve."""
     study = checked.loaded.study
     stages = [stage.value for stage in checked.boundary.stages]
     categories = []
