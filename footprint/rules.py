@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .study import Route, Stage
 
@@ -26,14 +26,36 @@ class Price(BaseModel):
 
 
 class PublishedFootprint(BaseModel):
-    """A published climate result for a route, used to sanity-check example studies."""
+    """A published climate result for a route, used to sanity-check example studies.
+
+    The low and high values stay exactly as published. When the publication states them per
+    another basis than the material's declared unit (an anhydrous salt against the traded
+    hydrate, say), `per_declared_unit` converts them and `conversion` says how, so the figure
+    can be traced back to the source without arithmetic done in someone's head.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     route: str
-    low_kg_co2e: float = Field(ge=0)
-    high_kg_co2e: float = Field(ge=0)
+    low_kg_co2e: float = Field(ge=0, allow_inf_nan=False)
+    high_kg_co2e: float = Field(ge=0, allow_inf_nan=False)
     source: str = Field(min_length=5)
+    basis: str | None = Field(default=None, description="what the published values are per, when not the declared unit")
+    per_declared_unit: float = Field(default=1.0, gt=0, allow_inf_nan=False)
+    conversion: str | None = Field(default=None, description="derivation of per_declared_unit, with its sources")
+
+    @model_validator(mode="after")
+    def _conversion_is_explained(self) -> "PublishedFootprint":
+        if self.low_kg_co2e > self.high_kg_co2e:
+            raise ValueError(f"low {self.low_kg_co2e} is above high {self.high_kg_co2e}")
+        if self.per_declared_unit != 1.0 and not (self.basis and self.conversion):
+            raise ValueError("a converted published value needs its basis and the conversion's derivation")
+        return self
+
+    @property
+    def declared_unit_range(self) -> tuple[float, float]:
+        """The published range per declared unit of the material."""
+        return self.low_kg_co2e * self.per_declared_unit, self.high_kg_co2e * self.per_declared_unit
 
 
 class MaterialInfo(BaseModel):
