@@ -143,25 +143,61 @@ def materials() -> None:
 
 
 @app.command("background")
-def background_cmd() -> None:
-    """List the shipped starter background datasets and their sources."""
+def background_cmd(
+    impact: Annotated[
+        Optional[str],
+        typer.Option(help="Also show each dataset's cradle-to-gate result per unit in this EF 3.1 category, e.g. 'climate change'"),
+    ] = None,
+) -> None:
+    """List the shipped starter background datasets and their sources.
+
+    With --impact, each dataset's own result per unit is shown: the number a study's input
+    multiplies, and the one to compare with a licensed database when choosing between them.
+    """
     from .background import load_starter
     from .errors import FootprintError
 
     try:
         starter = load_starter()
+        scores = _starter_scores(impact) if impact else None
     except FootprintError as exc:
         fail(exc)
     table = Table(title=f"Starter background ({len(starter.datasets)} datasets, sha256 {starter.sha256[:12]})")
-    for column in ("Code", "Name", "Location", "Unit", "Source"):
-        table.add_column(column, overflow="fold")
+    columns = ["Code", "Name", "Location", "Unit"]
+    if scores is not None:
+        columns.append(f"{impact} per unit ({scores[1]})")
+    for column in [*columns, "Source"]:
+        table.add_column(column, overflow="fold", justify="right" if column.startswith(str(impact)) else "left")
     for code, (dataset, path) in sorted(starter.datasets.items()):
-        table.add_row(code, dataset.name, dataset.location, dataset.unit, dataset.source)
+        row = [code, dataset.name, dataset.location, dataset.unit]
+        if scores is not None:
+            row.append(fmt(scores[0][code]))
+        table.add_row(*row, dataset.source)
     console.print(table)
     for path, info in starter.files.items():
         console.print(f"[bold]{path.name}[/] — {info.title}")
         for source in info.sources:
             console.print(f"  • {source}", highlight=False)
+
+
+def _starter_scores(impact: str) -> tuple[dict[str, float], str]:
+    """Per-unit score of every starter dataset in one category, from the prepared background."""
+    from .background import open_background
+    from .errors import FootprintInputError
+    from .methods import load_method_set
+    from .prepared import prepare_background
+
+    method_set = load_method_set()
+    if impact not in method_set.names:
+        raise FootprintInputError(
+            f"unknown impact category {impact!r}; choose one of: {', '.join(method_set.names)}", field="--impact"
+        )
+    with quiet_brightway():
+        background = open_background(method_set=method_set, progress=say)
+        prepared = prepare_background(background, method_set, progress=say)
+    datasets = list(background.datasets.values())
+    values = prepared.dataset_scores([d.id for d in datasets])[prepared.categories.index(impact)]
+    return {d.code: float(v) for d, v in zip(datasets, values)}, method_set.category(impact).unit
 
 
 SCHEMAS = {

@@ -58,3 +58,20 @@ def test_published_json_schemas_are_current():
     for name in SCHEMAS:
         published = json.loads((REPO / "docs" / "schemas" / f"{name}.schema.json").read_text())
         assert published == schema_of(name), f"docs/schemas/{name}.schema.json is out of date"
+
+
+def test_background_shows_each_datasets_result_per_unit():
+    """The number a study's input multiplies, checked against the numpy hand calculation."""
+    from .test_hand_calculation_on_shipped_data import hand_background
+
+    result = runner.invoke(app, ["background", "--impact", "climate change"], env={"COLUMNS": "400"})
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.output.splitlines() if line.startswith("│ sodium-hydroxide "))
+    shown = float(row.split("│")[5])
+    assert shown == pytest.approx(hand_background()["sodium-hydroxide"], rel=1e-3)
+
+
+def test_background_refuses_an_unknown_impact_category():
+    result = runner.invoke(app, ["background", "--impact", "climate"])
+    assert result.exit_code != 0
+    assert "unknown impact category 'climate'" in result.output
