@@ -7,6 +7,7 @@ regulators call it from Python too.
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from . import __version__
 from .background import Background, ProgressCallback, open_background
 from .boundary import SystemBoundary, category_title, check_boundary, check_company_specific
 from .engine import LcaOutcome, compute_lca
-from .errors import FootprintInputError
+from .errors import CalculationError, FootprintInputError
 from .inventory import ForegroundInventory, build_inventory
 from .methods import MethodSet, load_method_set
 from .plugins import MaterialRegistry
@@ -98,7 +99,33 @@ def assess(
     results = results_from(checked, inventory, background, method_set, outcome)
     if checked.loaded.study.route.value == "secondary" and checked.rules.secondary_model == "circular-footprint-formula":
         results = _apply_circular_footprint(checked, results, registry, method_set, background)
+    _check_declarable(results, checked)
     return results
+
+
+def _check_declarable(results: Results, checked: CheckedStudy) -> None:
+    """Refuse results no declaration can carry: non-finite numbers, or a negative climate footprint.
+
+    Burdens are never negative here (solve_foreground refuses negative supply), so a negative
+    climate result means system-expansion credits outweigh the whole production chain: a
+    modelling error, and a value no performance class can hold.
+    """
+    path = checked.loaded.path
+    for category in results.categories:
+        values = [category.value, *category.by_process.values()]
+        if not all(math.isfinite(v) for v in values):
+            raise CalculationError(f"the {category.category} result is not a finite number", file=path, field="inputs")
+    climate = results.category("climate change")
+    if climate.value < 0:
+        worst = min(climate.by_process, key=climate.by_process.get)
+        credited = any(p.id == worst and p.coproducts for p in checked.loaded.study.processes)
+        raise CalculationError(
+            f"the climate change result is negative ({climate.value:.4g} {climate.unit}): the credits of process "
+            f"{worst!r} ({climate.by_process[worst]:.4g}) outweigh the whole production chain",
+            file=path,
+            process=worst,
+            field="coproducts" if credited else "inputs",
+        )
 
 
 def _apply_circular_footprint(

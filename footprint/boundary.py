@@ -80,6 +80,41 @@ class SystemBoundary:
     cutoff_limit: float = 0.0
 
 
+def _check_sites(study: Study, by_stage: dict[str, list[str]], file: Path | str | None) -> None:
+    """Art. 31(7)(c) origin: sites only for stages the study models, and each process where its stage's sites are.
+
+    A process's location also picks its grid (footprint.electricity), so a location that no site
+    of its stage has would let a study buy another country's electricity.
+    """
+    import pycountry
+
+    countries: dict[str, set[str]] = {}
+    for position, site in enumerate(study.sites, start=1):
+        if not by_stage.get(site.stage.value):
+            raise BoundaryError(
+                f"a site is given for the {site.stage.value} stage, but no process of the study belongs to it; "
+                "the declaration's origin would name it",
+                file=file,
+                field=f"sites[{position}].stage",
+            )
+        if pycountry.countries.get(alpha_2=site.country) is None:
+            raise BoundaryError(
+                f"{site.country!r} is not an ISO 3166-1 alpha-2 country code", file=file, field=f"sites[{position}].country"
+            )
+        countries.setdefault(site.stage.value, set()).add(site.country)
+    for process in study.processes:
+        stage_countries = countries.get(process.stage.value, set())
+        # Two-letter locations are countries; longer codes (GLO, RER) describe transport or markets.
+        if len(process.location) == 2 and process.location not in stage_countries:
+            raise BoundaryError(
+                f"the process is located in {process.location}, but the {process.stage.value} stage's sites are in "
+                f"{', '.join(sorted(stage_countries))}; add the site or correct the location",
+                file=file,
+                process=process.id,
+                field="location",
+            )
+
+
 def check_boundary(study: Study, rules: MaterialRules, file: Path | str | None = None) -> SystemBoundary:
     """Apply every Annex V Part IV rule to a study; raise BoundaryError at the first breach."""
     route = study.route
@@ -138,13 +173,21 @@ def check_boundary(study: Study, rules: MaterialRules, file: Path | str | None =
                 file=file,
                 field="sites",
             )
+    _check_sites(study, by_stage, file)
 
     excluded: list[tuple[str, str, float, str]] = []
     share = 0.0
-    for item in study.excluded:
+    for position, item in enumerate(study.excluded, start=1):
         if item.stage in EXCLUDED_STAGES:
             # Use phase and end of life are outside the boundary by law, not by cut-off.
             continue
+        if item.stage not in allowed_stages:
+            raise BoundaryError(
+                f"excluded process {item.name!r} is in the {item.stage.value} stage, outside the {route.value} boundary; "
+                "it cannot count towards the cut-off",
+                file=file,
+                field=f"excluded[{position}].stage",
+            )
         if item.category is not None and item.category not in allowed_categories:
             raise BoundaryError(
                 f"excluded process {item.name!r} names category {item.category!r}, not valid for the {route.value} route",

@@ -31,17 +31,18 @@ import os
 import re
 import string
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 import tomli_w
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 import footprint
 from footprint.errors import FootprintInputError
-from footprint.market import DEFAULT_CATEGORY, MarketData, normalise_category
+from footprint.market import DEFAULT_CATEGORY, NEGATIVE_VALUE, MarketData, normalise_category
 
 BOUNDARY_RULE = (
     "A class includes its upper threshold: a value exactly equal to the threshold between two "
@@ -67,6 +68,30 @@ class DisclosureError(CalibrationError):
 
 class NoTableInForce(FootprintInputError, LookupError):
     """No class table covers the material on the date asked."""
+
+
+class SeveralTablesInForce(FootprintInputError, LookupError):
+    """Two tables of the same standing cover the material on one date: which one applies is not ours to guess."""
+
+
+def check_category_unit(category: str, unit: str | None = None) -> None:
+    """ValueError unless `category` is an impact category of the method set and `unit` its unit per declared unit.
+
+    A declared value is in the category's unit per declared unit ('kg CO2-Eq per kg' for climate
+    change): a table whose category and unit disagree would class one impact against another's
+    thresholds.
+    """
+    from footprint.methods import load_method_set
+
+    methods = load_method_set()
+    try:
+        expected = methods.category(category).unit
+    except KeyError:
+        raise ValueError(f"{category!r} is not an impact category of {methods.name} ({', '.join(methods.names)})") from None
+    if unit is not None and unit.casefold() != expected.casefold() and not unit.casefold().startswith(f"{expected} per ".casefold()):
+        raise ValueError(
+            f"unit {unit!r} is not a unit of {category}: its values are {expected!r} per declared unit, e.g. '{expected} per kg'"
+        )
 
 
 class CalibrationSettings(BaseModel):
@@ -109,6 +134,17 @@ class CalibrationSettings(BaseModel):
         if self.method == "auto" and self.min_classes < 3:
             raise ValueError("'auto' uses equal-width bands and needs min_classes >= 3")
         return self
+
+
+def check_thresholds(t: Sequence[float]) -> None:
+    """Class boundaries any table (or bare --thresholds) must have: finite, non-negative, increasing."""
+    t = list(t)
+    if any(not math.isfinite(x) for x in t):
+        raise ValueError("thresholds must be finite numbers")
+    if any(x < 0 for x in t):
+        raise ValueError(f"thresholds must not be negative, got {t}: declared values (cut-off approach) are zero or more")
+    if any(b <= a for a, b in zip(t, t[1:])):
+        raise ValueError(f"thresholds must be strictly increasing, got {t}")
 
 
 class ClassBand(BaseModel):
@@ -170,15 +206,21 @@ class ClassTable(BaseModel):
     @field_validator("category")
     @classmethod
     def _cat(cls, v: str) -> str:
-        return normalise_category(v)
+        v = normalise_category(v)
+        check_category_unit(v)
+        return v
+
+    @field_validator("unit")
+    @classmethod
+    def _unit_of_category(cls, v: str, info: ValidationInfo) -> str:
+        if "category" in info.data:  # absent when the category itself was refused
+            check_category_unit(info.data["category"], v)
+        return v
 
     @model_validator(mode="after")
     def _consistent(self) -> ClassTable:
         t = self.thresholds
-        if any(not math.isfinite(x) for x in t):
-            raise ValueError("thresholds must be finite numbers")
-        if any(b <= a for a, b in zip(t, t[1:])):
-            raise ValueError(f"thresholds must be strictly increasing, got {t}")
+        check_thresholds(t)
         if len(self.bands) != len(t) + 1:
             raise ValueError(f"{len(t)} thresholds need {len(t) + 1} bands, got {len(self.bands)}")
         for i, band in enumerate(self.bands):
@@ -339,8 +381,8 @@ def _raw_thresholds(data: MarketData, dist: WeightedDistribution, s: Calibration
 
 
 def _tighten(threshold: float, factor: float) -> float:
-    """Move a threshold towards lower impact: scale a positive one by factor, a negative one by 1/factor."""
-    return float(threshold * factor if threshold >= 0 else threshold / factor)
+    """Move a threshold towards lower impact (thresholds are never negative: declared values are not)."""
+    return float(threshold * factor)
 
 
 def _check_thin(data: MarketData, s: CalibrationSettings, where: str) -> None:
@@ -418,14 +460,30 @@ def _anchor_names(method: str, anchors: Sequence[float]) -> list[str]:
     return [f"robust {'lower' if i == 0 else 'upper'} bound (percentile {100 * q:g})" for i, q in enumerate(anchors)]
 
 
-def _units(data: MarketData) -> str:
+def _units(data: MarketData, category: str) -> str:
+    """The one unit of the values, which must be the category's (a climate table in m3 would class nothing)."""
     units = data.units.present()
     if len(units) != 1 or not units[0]:
         shown = ", ".join(repr(u) for u in units) or "none"
         raise CalibrationError(
             f"declared values must share one unit to be classed, found {shown}; convert them first", field="unit"
         )
+    try:
+        check_category_unit(category, units[0])
+    except ValueError as exc:
+        raise CalibrationError(f"the declared values' {exc}", field="unit") from None
     return units[0]
+
+
+@contextmanager
+def _citing(market: MarketData) -> Iterator[None]:
+    """Calibration errors name the market file they come from (data built in memory has none)."""
+    try:
+        yield
+    except CalibrationError as exc:
+        if exc.file or market.source == "<memory>":
+            raise
+        raise exc.located(file=market.source) from None
 
 
 def calibrate_classes(
@@ -457,75 +515,81 @@ def calibrate_classes(
         raise CalibrationError("an explicit data window is only allowed for provisional tables; Part VIII uses the three years before the period", field="window")
     validity = parse_period(period)
     win = window or data_window(period, s.window_years)
-    records = len(market)
-    data = market.select(material, category).between(*win)
-    where = f"for {material!r} ({normalise_category(category)}) between {win[0]} and {win[1]}"
-    if privacy_waiver is None:
-        _check_thin(data, s, where)
-    elif len(data) < 2:
-        raise ThinDataError(f"only {len(data)} data rows {where}; even a provisional table needs two", field="min_declarations")
-    unit = _units(data)
-    weights = data.quantity_t if s.weighted else np.ones(len(data))
-    dist = WeightedDistribution(data.value, weights, data.producers)
-    method, raw, anchors, derived = _raw_thresholds(data, dist, s)
-    if any(b <= a for a, b in zip(raw, raw[1:])):
-        raise CalibrationError(
-            f"the thresholds {[round(x, 6) for x in raw]} are not distinct: too many declarations share the "
-            "same value for this many classes; use fewer classes",
-            field="n_classes",
+    category = normalise_category(category)
+    try:
+        check_category_unit(category)
+    except ValueError as exc:
+        raise CalibrationError(str(exc), field="category") from None
+    with _citing(market):
+        records = len(market)
+        data = market.select(material, category).between(*win)
+        where = f"for {material!r} ({category}) between {win[0]} and {win[1]}"
+        if privacy_waiver is None:
+            _check_thin(data, s, where)
+        elif len(data) < 2:
+            raise ThinDataError(f"only {len(data)} data rows {where}; even a provisional table needs two", field="min_declarations")
+        unit = _units(data, category)
+        weights = data.quantity_t if s.weighted else np.ones(len(data))
+        dist = WeightedDistribution(data.value, weights, data.producers)
+        method, raw, anchors, derived = _raw_thresholds(data, dist, s)
+        if any(b <= a for a, b in zip(raw, raw[1:])):
+            raise CalibrationError(
+                f"the thresholds {[round(x, 6) for x in raw]} are not distinct: too many declarations share the "
+                "same value for this many classes; use fewer classes",
+                field="n_classes",
+            )
+        n_classes = len(raw) + 1
+        decl, prod = _class_counts(dist, raw, n_classes)
+        if privacy_waiver is None:
+            _check_classes(prod, s)
+            _check_disclosure(dist, anchors, _anchor_names(method, anchors), s)
+        shares = dist.shares(raw)
+        factor, years = improvement_factor(s.annual_improvement, win, validity)
+        derived.update(improvement_factor=factor, improvement_years=round(years, 4))
+        thresholds = [_tighten(t, factor) for t in raw]
+        notes = _notes(data, s, method, derived)
+        bands = [
+            ClassBand(
+                label=LETTERS[i],
+                lower=thresholds[i - 1] if i > 0 else None,
+                upper=thresholds[i] if i < len(thresholds) else None,
+                market_share=round(float(shares[i]), 6),
+                declarations=int(decl[i]),
+                producers=int(prod[i]),
+            )
+            for i in range(n_classes)
+        ]
+        return ClassTable(
+            material=material,
+            category=category,
+            unit=unit,
+            period=period,
+            valid_from=validity[0],
+            valid_until=validity[1],
+            method=method,
+            settings=s,
+            derived=derived,
+            thresholds=thresholds,
+            bands=bands,
+            provisional=provisional,
+            provenance=provenance or _default_provenance(s, win, provisional),
+            sources=list(sources),
+            privacy_waiver=privacy_waiver,
+            input=InputData(
+                sha256=market.sha256,
+                size_bytes=market.size_bytes,
+                records=records,
+                declarations_used=len(data),
+                producers_used=data.n_producers(),
+                volume_t=float(data.quantity_t.sum()),
+                window_start=win[0],
+                window_end=win[1],
+                source=Path(market.source).name if market.source != "<memory>" else market.source,
+            ),
+            footprint_version=footprint.__version__,
+            calibrated_on=calibrated_on or dt.date.today(),
+            notes=notes,
         )
-    n_classes = len(raw) + 1
-    decl, prod = _class_counts(dist, raw, n_classes)
-    if privacy_waiver is None:
-        _check_classes(prod, s)
-        _check_disclosure(dist, anchors, _anchor_names(method, anchors), s)
-    shares = dist.shares(raw)
-    factor, years = improvement_factor(s.annual_improvement, win, validity)
-    derived.update(improvement_factor=factor, improvement_years=round(years, 4))
-    thresholds = [_tighten(t, factor) for t in raw]
-    notes = _notes(data, s, method, derived)
-    bands = [
-        ClassBand(
-            label=LETTERS[i],
-            lower=thresholds[i - 1] if i > 0 else None,
-            upper=thresholds[i] if i < len(thresholds) else None,
-            market_share=round(float(shares[i]), 6),
-            declarations=int(decl[i]),
-            producers=int(prod[i]),
-        )
-        for i in range(n_classes)
-    ]
-    return ClassTable(
-        material=material,
-        category=category,
-        unit=unit,
-        period=period,
-        valid_from=validity[0],
-        valid_until=validity[1],
-        method=method,
-        settings=s,
-        derived=derived,
-        thresholds=thresholds,
-        bands=bands,
-        provisional=provisional,
-        provenance=provenance or _default_provenance(s, win, provisional),
-        sources=list(sources),
-        privacy_waiver=privacy_waiver,
-        input=InputData(
-            sha256=market.sha256,
-            size_bytes=market.size_bytes,
-            records=records,
-            declarations_used=len(data),
-            producers_used=data.n_producers(),
-            volume_t=float(data.quantity_t.sum()),
-            window_start=win[0],
-            window_end=win[1],
-            source=Path(market.source).name if market.source != "<memory>" else market.source,
-        ),
-        footprint_version=footprint.__version__,
-        calibrated_on=calibrated_on or dt.date.today(),
-        notes=notes,
-    )
 
 
 def _default_provenance(s: CalibrationSettings, win: tuple[dt.date, dt.date], provisional: bool) -> str:
@@ -555,6 +619,8 @@ def assign_class(table: ClassTable, value: float) -> str:
     """Class letter of a declared value under `BOUNDARY_RULE` (threshold -> the better class)."""
     if not isinstance(value, (int, float)) or not math.isfinite(value):
         raise CalibrationError(f"cannot class {value!r}: a declared value must be a finite number", field="value")
+    if value < 0:
+        raise CalibrationError(f"cannot class {value:g}: a declared value {NEGATIVE_VALUE}, so no class applies", field="value")
     i = int(np.searchsorted(np.asarray(table.thresholds, dtype=np.float64), float(value), side="left"))
     return LETTERS[i]
 
@@ -653,16 +719,26 @@ def list_tables(material: str, folders: Path | Sequence[Path] | None = None) -> 
 def table_in_force(material: str, on_date: dt.date, folder: Path | Sequence[Path] | None = None, *, category: str = DEFAULT_CATEGORY) -> ClassTable:
     """The table in force for a material on a date: valid on that date, definitive before provisional.
 
-    Among several valid tables, a definitive (calibrated on declarations) table beats a
-    provisional one, then the later validity start, then the later calibration date.
+    A definitive table (calibrated on declarations) replaces a provisional one for the same
+    dates. Two tables of the same standing in force on one date are an error naming both
+    files: a class must not depend on which file the folder listing happens to give first.
     """
     cat = normalise_category(category)
-    tables = [t for _, t in list_tables(material, folder) if t.category == cat]
-    valid = [t for t in tables if t.in_force(on_date)]
+    tables = [(p, t) for p, t in list_tables(material, folder) if t.category == cat]
+    valid = [(p, t) for p, t in tables if t.in_force(on_date)]
     if not valid:
-        known = ", ".join(f"{t.period}{' (provisional)' if t.provisional else ''}" for t in tables) or "none"
+        known = ", ".join(f"{t.period}{' (provisional)' if t.provisional else ''}" for _, t in tables) or "none"
         raise NoTableInForce(f"no {cat} class table for {material!r} is in force on {on_date} (tables: {known})", field="material")
-    return max(valid, key=lambda t: (not t.provisional, t.valid_from, t.calibrated_on))
+    chosen = [(p, t) for p, t in valid if not t.provisional] or valid
+    if len(chosen) > 1:
+        standing = "provisional" if chosen[0][1].provisional else "definitive"
+        others = ", ".join(str(p) for p, _ in chosen[1:])
+        raise SeveralTablesInForce(
+            f"another {standing} {cat} class table for {material!r} is in force on {on_date} too: {others}. "
+            "Only one table may apply on a date: withdraw the others (remove them or end their validity)",
+            file=chosen[0][0], field="valid_from",
+        )
+    return chosen[0][1]
 
 
 # --- recalibration report ------------------------------------------------------------------------

@@ -36,7 +36,7 @@ from footprint.classes import (
     write_class_table,
 )
 from footprint.errors import FootprintError
-from footprint.market import DEFAULT_CATEGORY, MarketData, read_declarations_folder, read_market_csv, read_sources_column
+from footprint.market import DEFAULT_CATEGORY, MarketData, normalise_category, read_declarations_folder, read_market_csv, read_sources_column
 
 app = typer.Typer(
     help="Environmental footprint performance classes (Annex V Part VIII): calibrate from the market, assign, show, review.",
@@ -243,19 +243,22 @@ def _plot_atomically(table: ClassTable, data: MarketData, plot: Path, kind: str)
             tmp.unlink()
 
 
-def _find_table(material: str, on: str | None, table: Path | None, folder: list[Path] | None) -> ClassTable:
+def _find_table(material: str, on: str | None, table: Path | None, folder: list[Path] | None, category: str = DEFAULT_CATEGORY) -> ClassTable:
+    """The table asked for (file) or in force (folders, else the material's plugin), checked against material and category."""
+    cat = normalise_category(category)
     if table is not None:
         t = load_class_table(table)
         if t.material != material:
             _fail(f"{table} is the table of {t.material!r}, not {material!r}")
-        return t
-    date = _parse_date(on)
-    if not folder:
-        registry = _registry()
-        shipped_by_plugin = registry.class_table(material, date) if registry is not None else None
-        if shipped_by_plugin is not None:
-            return shipped_by_plugin
-    return table_in_force(material, date, folder or None)
+    else:
+        date = _parse_date(on)
+        registry = _registry() if not folder and cat == DEFAULT_CATEGORY else None  # plugins ship climate tables
+        t = registry.class_table(material, date) if registry is not None else None
+        if t is None:
+            t = table_in_force(material, date, folder or None, category=cat)
+    if t.category != cat:
+        _fail(f"{table or 'the table in force'} classes {t.category}, not {cat}: give --category {t.category!r} for a value of that category")
+    return t
 
 
 @app.command()
@@ -265,19 +268,20 @@ def assign(
     on: Annotated[Optional[str], typer.Option("--on", help="Date (YYYY-MM-DD) whose table applies [today].")] = None,
     table: Annotated[Optional[Path], typer.Option("--table", help="Use this class table instead of the one in force.")] = None,
     folder: Annotated[Optional[list[Path]], typer.Option("--folder", help="Folder(s) of class tables [shipped classes/].")] = None,
+    category: Annotated[str, typer.Option("--category", help="Impact category of the value; the table must class it.")] = DEFAULT_CATEGORY,
     letter_only: Annotated[bool, typer.Option("--letter-only", help="Print only the class letter.")] = False,
 ) -> None:
     """Class of a declared value under the table in force (a value on a threshold takes the better class)."""
 
     def body() -> None:
-        t = _find_table(material, on, table, folder)
+        t = _find_table(material, on, table, folder, category)
         letter = assign_class(t, value)
         if letter_only:
             typer.echo(letter)
             return
         band = t.bands[t.labels.index(letter)]
         status = ", PROVISIONAL" if t.provisional else ""
-        console.print(f"class {letter}: {value:g} {t.unit} ({_fmt(band.lower) if band.lower is not None else '-'} < value <= {_fmt(band.upper) if band.upper is not None else 'open'}; table {t.period}{status})")
+        console.print(f"class {letter}: {t.category} {value:g} {t.unit} ({_fmt(band.lower) if band.lower is not None else '-'} < value <= {_fmt(band.upper) if band.upper is not None else 'open'}; table {t.period}{status})")
 
     _run(body)
 
@@ -288,11 +292,12 @@ def show(
     on: Annotated[Optional[str], typer.Option("--on", help="Date (YYYY-MM-DD) [today].")] = None,
     table: Annotated[Optional[Path], typer.Option("--table", help="Show this class table file.")] = None,
     folder: Annotated[Optional[list[Path]], typer.Option("--folder", help="Folder(s) of class tables [shipped classes/].")] = None,
+    category: Annotated[str, typer.Option("--category", help="Impact category of the table.")] = DEFAULT_CATEGORY,
 ) -> None:
     """Print the class table in force for a material on a date."""
 
     def body() -> None:
-        t = _find_table(material, on, table, folder)
+        t = _find_table(material, on, table, folder, category)
         console.print(_band_table(t))
         console.print(f"boundary rule: {BOUNDARY_RULE}")
         if t.provisional:

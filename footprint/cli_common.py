@@ -19,8 +19,11 @@ def fail(exc: Exception) -> NoReturn:
     """Print a footprint error in one line and exit with its code (2 for bad input)."""
     from .errors import FootprintError
 
+    from rich.markup import escape
+
     code = exc.exit_code if isinstance(exc, FootprintError) else 1
-    err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+    # escape: pint's dimension names ([mass], [length]) would otherwise be eaten as markup
+    err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 

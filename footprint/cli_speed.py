@@ -45,10 +45,18 @@ def declare_command(
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar for batches")] = True,
     cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Reuse the prepared background cached on disk")] = True,
     pdf: Annotated[bool, typer.Option("--pdf", help="Also print the public study to study.pdf (headless Chromium)")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace a declaration already in the output folder")] = False,
 ) -> None:
     """Calculate footprints of one or many studies on a prepared background (solved once, cached)."""
-    from .errors import FootprintError
+    from .errors import FootprintError, FootprintInputError
 
+    folders = _output_folders(studies, out)
+    if len(set(folders)) < len(folders):
+        clash = sorted({str(p) for p, f in zip(studies, folders) if folders.count(f) > 1})
+        fail(FootprintInputError(
+            f"studies {', '.join(clash)} would write to the same output folder; give them distinct file names",
+            field="--out",
+        ))
     try:
         with quiet_brightway():
             from .prepared import assess_many
@@ -67,7 +75,6 @@ def declare_command(
     _solver_warning()
     from .cli import _print_results
 
-    failed = [item for item in items if not item.ok]
     if len(items) <= 3:
         for item in items:
             if item.ok:
@@ -83,24 +90,45 @@ def declare_command(
             else:
                 table.add_row(str(item.path), "", "", "[red]error[/]")
         console.print(table)
-    for item in failed:
-        err_console.print(f"[bold red]error:[/] {item.error}", highlight=False, soft_wrap=True)
     if out is not None:
-        try:
-            from .cli_declaration import write_declaration_outputs
-            from .results import write_json
+        from .cli_declaration import write_declaration_outputs
+        from .results import output_set, write_json
 
-            ok = [item for item in items if item.ok]
-            for item in ok:
-                target = out if len(items) == 1 else out / item.path.stem
-                write_json(target / "results.json", item.results)
-                console.print(f"wrote {target / 'results.json'}")
-                for path in write_declaration_outputs(item.results, item.path, target, pdf=pdf):
-                    console.print(f"wrote {path}")
-        except FootprintError as exc:
-            fail(exc)
+        for item, target in zip(items, folders):
+            if not item.ok:
+                continue
+            try:
+                with output_set(target, force=force) as staging:
+                    write_json(staging / "results.json", item.results)
+                    names = ["results.json"] + [p.name for p in write_declaration_outputs(item.results, item.path, staging, pdf=pdf)]
+            except FootprintError as exc:
+                item.error = exc if getattr(exc, "file", None) else exc.located(file=item.path)
+                continue
+            except Exception as exc:  # one declaration that cannot be built must not stop the batch
+                item.error = FootprintError(f"{item.path}: the declaration could not be written: {exc!r}")
+                continue
+            for name in names:
+                console.print(f"wrote {target / name}")
+    failed = [item for item in items if not item.ok]
+    for item in failed:
+        err_console.print(f"[bold red]error:[/] {_escaped(item.error)}", highlight=False, soft_wrap=True)
     if failed:
         raise typer.Exit(max(getattr(item.error, "exit_code", 1) for item in failed))
+
+
+def _output_folders(studies: list[Path], out: Path | None) -> list[Path]:
+    """Each study's output folder: `out` itself for one study, a subfolder named after each file otherwise."""
+    if out is None:
+        return []
+    if len(studies) == 1:
+        return [out]
+    return [out / Path(p).stem for p in studies]
+
+
+def _escaped(error: object) -> str:
+    from rich.markup import escape
+
+    return escape(str(error))
 
 
 def verify_command(
@@ -143,7 +171,13 @@ def verify_command(
     payload = [json.loads(r.model_dump_json()) for r in reports]
     text = json.dumps(payload[0] if len(payload) == 1 else payload, indent=2, ensure_ascii=False) + "\n"
     if report is not None and reports:
-        write_atomically(report, text)
+        from .errors import FootprintError
+
+        try:
+            report = report / "verification.json" if report.is_dir() else report
+            write_atomically(report, text)
+        except FootprintError as exc:
+            fail(exc)  # exit 2: the verdict is not "not reproduced" (1), the report could not be written
     if json_output:
         typer.echo(text, nl=False)
     else:
@@ -176,11 +210,18 @@ def uncertainty_command(
     """Monte Carlo on the foreground: mean, median, 95% interval per declared category, class probabilities."""
     from .errors import FootprintError, FootprintInputError
 
+    from .classes import check_thresholds
+
     try:
         bounds = [float(x) for x in thresholds.split(",")] if thresholds else None
+        if bounds is not None:
+            check_thresholds(bounds)
+    except ValueError as exc:
+        fail(FootprintInputError(f"cannot use --thresholds {thresholds!r}: {exc}", field="--thresholds"))
+    try:
         when = dt.date.fromisoformat(on) if on else None
     except ValueError as exc:
-        fail(FootprintInputError(f"cannot read --thresholds or --on: {exc}", field="thresholds"))
+        fail(FootprintInputError(f"cannot read --on {on!r}: {exc}", field="--on"))
     try:
         with quiet_brightway():
             from .uncertainty import run_uncertainty
@@ -226,7 +267,10 @@ def uncertainty_command(
         from .results import write_atomically
 
         target = out / "uncertainty.json" if out.suffix.lower() != ".json" else out
-        write_atomically(target, json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n")
+        try:
+            write_atomically(target, json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n")
+        except FootprintError as exc:
+            fail(exc)
         console.print(f"wrote {target}")
 
 

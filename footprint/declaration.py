@@ -40,14 +40,12 @@ NOT_ASSIGNED = "not assigned: no class table in force"
 DEFAULT_SCALE = list("ABCDEFG")
 RELATIVE_STUDY_LINK = "study.html"
 
-COUNTRIES = {
-    "AR": "Argentina", "AU": "Australia", "BO": "Bolivia", "BR": "Brazil", "CA": "Canada", "CD": "DR Congo",
-    "CL": "Chile", "CN": "China", "DE": "Germany", "ES": "Spain", "FI": "Finland", "FR": "France",
-    "GB": "United Kingdom", "ID": "Indonesia", "IN": "India", "JP": "Japan", "KR": "South Korea",
-    "MG": "Madagascar", "MZ": "Mozambique", "NO": "Norway", "PE": "Peru", "PH": "Philippines", "PL": "Poland",
-    "PT": "Portugal", "RU": "Russia", "SE": "Sweden", "TZ": "Tanzania", "US": "United States", "ZA": "South Africa",
-    "ZM": "Zambia", "ZW": "Zimbabwe", "MA": "Morocco", "TR": "Türkiye", "VN": "Viet Nam", "MY": "Malaysia",
-}
+def country_name(code: str) -> str:
+    """English short name of an ISO 3166-1 alpha-2 code (pycountry), the common one where it has one."""
+    import pycountry
+
+    country = pycountry.countries.get(alpha_2=code)
+    return (getattr(country, "common_name", None) or country.name) if country else code
 
 
 class Model(BaseModel):
@@ -339,7 +337,7 @@ def build_declaration(
         origin=[
             Origin(
                 stage=site.stage.value, activity=_activity(site.stage.value), country=site.country,
-                country_name=COUNTRIES.get(site.country, site.country), region=site.region,
+                country_name=country_name(site.country), region=site.region,
             )
             for site in study.sites
         ],

@@ -86,3 +86,37 @@ def check_electricity(
         field=f"{field}.dataset",
     )
 
+
+
+def check_supply_entries(
+    process: Process,
+    used: list[ElectricityChoice],
+    background: "Background",
+    file: Path | str | None = None,
+) -> None:
+    """Each documented direct line or PPA names a generator's electricity that this process buys, once.
+
+    An entry nothing uses, or one for a grid mix or a non-electricity dataset, is a claim the
+    declaration would list without it shaping any number: refuse it.
+    """
+    seen: set[str] = set()
+    claimed = {choice.dataset for choice in used if choice.rule != "grid"}
+    for position, supply in enumerate(process.electricity_supply, start=1):
+        field = f"electricity_supply[{position}].dataset"
+        if supply.dataset in seen:
+            raise FootprintInputError(f"{supply.dataset!r} is documented twice", file=file, process=process.id, field=field)
+        seen.add(supply.dataset)
+        try:
+            dataset = background.by_code(supply.dataset)
+        except FootprintInputError as exc:
+            raise FootprintInputError(exc.message, file=file, process=process.id, field=field) from None
+        if not is_electricity(dataset) or is_grid_mix(dataset):
+            raise FootprintInputError(
+                f"{supply.dataset!r} ({dataset.name}) is not a generator's electricity; a {supply.kind} names the supplying technology",
+                file=file, process=process.id, field=field,
+            )
+        if supply.dataset not in claimed:
+            raise FootprintInputError(
+                f"no input of the process buys {supply.dataset!r}, so this {supply.kind} documents nothing",
+                file=file, process=process.id, field=field,
+            )

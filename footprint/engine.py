@@ -70,19 +70,6 @@ def foreground_datapackage(inventory: ForegroundInventory):
     return package
 
 
-def _check_foreground_solvable(inventory: ForegroundInventory) -> None:
-    matrix = inventory.foreground_matrix()
-    if np.linalg.matrix_rank(matrix) < matrix.shape[0]:
-        # Name the processes on the singular cycle: columns whose pivot vanishes.
-        _, _, vt = np.linalg.svd(matrix)
-        null = np.abs(vt[-1])
-        involved = [inventory.process_ids[i] for i in np.flatnonzero(null > 1e-8 * null.max())]
-        raise CalculationError(
-            "the foreground cannot be solved (singular technosphere matrix): processes "
-            f"{', '.join(involved)} consume as much of each other's output as they produce"
-        )
-
-
 # A foreground route (footprint.prepared.prepared_route) that answers instead of the full solve
 # while it is set: every caller of compute_lca (assess, verification, hotspots...) then solves
 # only its foreground on a prepared background, without knowing it.
@@ -105,7 +92,9 @@ def compute_lca(inventory: ForegroundInventory, background: Background, method_s
     _point_pardiso_at_mkl()  # spares pypardiso its ~1 s search for MKL in every solver it creates
     from bw2calc import MultiLCA
 
-    _check_foreground_solvable(inventory)
+    from .inventory import solve_foreground
+
+    solve_foreground(inventory)
     ids = inventory.node_ids
     demand_node = ids[inventory.product_index]
     linked = sorted({dataset_id for dataset_id, _, _ in inventory.background_links})

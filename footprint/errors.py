@@ -63,7 +63,11 @@ class LinkError(FootprintInputError):
     """An exchange links to no dataset, or to several."""
 
 
-class CalculationError(FootprintError):
-    """The linked system cannot be solved (e.g. singular technosphere matrix)."""
+class CalculationError(FootprintInputError):
+    """The linked system cannot be solved (singular, or a process that makes less than it uses).
+
+    It comes from the study's numbers, so it names the file, process and field like any other
+    input error; its own exit code tells a solver failure from a validation failure.
+    """
 
     exit_code = 3

@@ -7,14 +7,15 @@ hands to bw2calc.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from .background import Background, LinkedDataset
-from .electricity import ElectricityChoice, check_electricity
-from .errors import FootprintInputError, LinkError
+from .electricity import ElectricityChoice, check_electricity, check_supply_entries
+from .errors import CalculationError, FootprintInputError, LinkError
 from .rules import MaterialRules
 from .study import Allocation, Process, Study
 from .units import conversion_factor, is_mass
@@ -43,6 +44,8 @@ class ForegroundInventory:
     production: np.ndarray  # reference output amount per process (its own unit)
     # (supplier process index, consumer process index, amount in supplier's unit)
     foreground_links: list[tuple[int, int, float]] = field(default_factory=list)
+    # where each foreground link was written ("inputs[2]"), to name it in errors
+    foreground_link_fields: list[str] = field(default_factory=list)
     # (background dataset id, consumer process index, amount in dataset's unit)
     background_links: list[tuple[int, int, float]] = field(default_factory=list)
     # (biosphere flow id, process index, amount in the flow's unit)
@@ -66,6 +69,15 @@ class ForegroundInventory:
         return matrix
 
 
+def _finite(value: float, *, file: Path | str | None, process: str, field: str) -> float:
+    """An amount that is finite as written can still overflow once converted or multiplied."""
+    if not math.isfinite(value):
+        raise FootprintInputError(
+            f"the amount overflows to {value!r} once converted to the linked unit and allocated", file=file, process=process, field=field
+        )
+    return value
+
+
 def _allocation_factor(process: Process, rules: MaterialRules, file: Path | str | None) -> AllocationApplied | None:
     """Share of a process's burdens that its reference output carries."""
     if not process.coproducts:
@@ -87,6 +99,7 @@ def _allocation_factor(process: Process, rules: MaterialRules, file: Path | str 
                     field="coproducts",
                 )
             amounts.append(amount * conversion_factor(unit, "kg"))
+        _finite(sum(amounts), file=file, process=process.id, field="coproducts.amount")
         factor = amounts[0] / sum(amounts)
         return AllocationApplied(process.id, method.value, factor, f"mass: {amounts[0]:.6g} kg of {sum(amounts):.6g} kg")
     values = []
@@ -108,8 +121,14 @@ def _allocation_factor(process: Process, rules: MaterialRules, file: Path | str 
                 f"prices are per kg; {label!r} is in {unit!r}", file=file, process=process.id, field="coproducts.unit"
             )
         values.append(amount * conversion_factor(unit, "kg") * price)
-    if sum(values) <= 0:
-        raise FootprintInputError("economic allocation over products worth nothing", file=file, process=process.id, field="coproducts.price")
+    _finite(sum(values), file=file, process=process.id, field="coproducts.price")
+    if values[0] <= 0:
+        raise FootprintInputError(
+            f"economic allocation would give the declared product {main.product!r} no burden: its value is 0",
+            file=file,
+            process=process.id,
+            field="reference_output.price",
+        )
     factor = values[0] / sum(values)
     return AllocationApplied(process.id, method.value, factor, f"economic: {factor:.4f} of revenue")
 
@@ -153,7 +172,9 @@ def build_inventory(
                         raise LinkError(f"links to unknown process {item.process!r}", field=f"{field_name}.process")
                     supplier = study.processes[index[item.process]]
                     factor = conversion_factor(item.unit, supplier.reference_output.unit)
-                    inventory.foreground_links.append((index[item.process], column, item.amount * factor * share))
+                    amount = _finite(item.amount * factor * share, file=file, process=process.id, field=f"{field_name}.amount")
+                    inventory.foreground_links.append((index[item.process], column, amount))
+                    inventory.foreground_link_fields.append(field_name)
                     continue
                 if item.dataset is not None:
                     dataset = background.by_code(item.dataset, item.database)
@@ -164,11 +185,14 @@ def build_inventory(
                 raise LinkError(exc.message, file=file, process=process.id, field=exc.field if exc.field and exc.field.startswith("inputs") else f"{field_name}.{exc.field or 'dataset'}") from None
             except ValueError as exc:
                 raise FootprintInputError(str(exc), file=file, process=process.id, field=f"{field_name}.unit") from None
-            inventory.background_links.append((dataset.id, column, item.amount * factor * share))
+            amount = _finite(item.amount * factor * share, file=file, process=process.id, field=f"{field_name}.amount")
+            inventory.background_links.append((dataset.id, column, amount))
             inventory.linked_background[dataset.id] = dataset
             choice = check_electricity(process, dataset, background, file=file, field=field_name)
             if choice is not None:
                 inventory.electricity.append(choice)
+
+        check_supply_entries(process, [c for c in inventory.electricity if c.process == process.id], background, file)
 
         for position, flow in enumerate(process.elementary_flows, start=1):
             field_name = f"elementary_flows[{position}]"
@@ -179,7 +203,8 @@ def build_inventory(
                 raise LinkError(exc.message, file=file, process=process.id, field=f"{field_name}.{exc.field or 'flow'}") from None
             except ValueError as exc:
                 raise FootprintInputError(str(exc), file=file, process=process.id, field=f"{field_name}.unit") from None
-            inventory.flows.append((flow_id, column, flow.amount * factor * share))
+            amount = _finite(flow.amount * factor * share, file=file, process=process.id, field=f"{field_name}.amount")
+            inventory.flows.append((flow_id, column, amount))
 
         for position, coproduct in enumerate(process.coproducts, start=1):
             if not (applied and applied.method == Allocation.system_expansion.value):
@@ -199,11 +224,66 @@ def build_inventory(
             except ValueError as exc:
                 raise FootprintInputError(str(exc), file=file, process=process.id, field=f"coproducts[{position}].unit") from None
             # An avoided product is a negative input.
-            inventory.background_links.append((dataset.id, column, -coproduct.amount * factor))
+            amount = _finite(coproduct.amount * factor, file=file, process=process.id, field=f"coproducts[{position}].amount")
+            inventory.background_links.append((dataset.id, column, -amount))
             inventory.linked_background[dataset.id] = dataset
 
     _check_reachable(study, inventory, file)
+    solve_foreground(inventory, file)
     return inventory
+
+
+# A foreground whose per-unit matrix is this ill-conditioned has a loop that makes almost
+# exactly what it consumes: its result is rounding noise scaled up, not a footprint.
+MAX_CONDITION = 1e12
+
+
+def solve_foreground(inventory: ForegroundInventory, file: Path | str | None = None) -> np.ndarray:
+    """Supply of every foreground process for the declared unit, or a located refusal.
+
+    Refuses what a linear solver would silently accept: a process that uses at least as much
+    of its own output as it makes, a loop that makes (almost) only what it consumes, and any
+    process that would have to run at a negative rate, which would declare a negative burden.
+    """
+    ids = inventory.process_ids
+    matrix = inventory.foreground_matrix()
+    with np.errstate(all="ignore"):
+        per_unit = matrix / inventory.production[None, :]  # each column per unit of its own output
+    for j in np.flatnonzero(~np.all(np.isfinite(per_unit), axis=0)):
+        raise CalculationError(
+            "the inputs per unit of reference output overflow: the reference output amount is too small for them",
+            file=file, process=ids[j], field="reference_output.amount",
+        )
+    for j in np.flatnonzero(np.diag(per_unit) <= 1e-9):
+        own = [f for (s, c, _), f in zip(inventory.foreground_links, inventory.foreground_link_fields) if s == c == j]
+        raise CalculationError(
+            f"the process uses {1 - per_unit[j, j]:.6g} of its own output per unit it makes, so it can deliver nothing",
+            file=file, process=ids[j], field=f"{own[0]}.amount" if own else "inputs",
+        )
+    condition = np.linalg.cond(per_unit)
+    if not condition < MAX_CONDITION:
+        _, _, vt = np.linalg.svd(per_unit)
+        null = np.abs(vt[-1])
+        involved = [ids[i] for i in np.flatnonzero(null > 1e-8 * null.max())]
+        raise CalculationError(
+            "the foreground cannot be solved (singular technosphere matrix, condition number "
+            f"{condition:.3g}): processes {', '.join(involved)} consume (almost) as much of each other's output as they produce",
+            file=file, process=involved[0], field="inputs",
+        )
+    demand = np.zeros(len(ids))
+    demand[inventory.product_index] = inventory.demand_amount
+    supply = np.linalg.solve(per_unit, demand) / inventory.production
+    negative = np.flatnonzero(supply < -1e-12 * np.abs(supply).max())
+    if len(negative):
+        names = ", ".join(ids[i] for i in negative)
+        raise CalculationError(
+            f"process(es) {names} would have to run at a negative rate: a loop through them consumes more of "
+            "its own output than it makes, which would declare a negative burden",
+            file=file, process=ids[negative[0]], field="inputs",
+        )
+    if not np.all(np.isfinite(supply)):
+        raise CalculationError("the foreground supply is not finite", file=file, field="inputs")
+    return supply
 
 
 def _check_reachable(study: Study, inventory: ForegroundInventory, file: Path | str | None) -> None:

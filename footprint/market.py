@@ -6,6 +6,11 @@ material, the impact category, the declared value per declared unit, the quantit
 the market in tonnes (so the distribution is one of material, not of paperwork), the date,
 a pseudonymous producer id and, optionally, the value's uncertainty.
 
+A declared value is a life-cycle footprint under the cut-off approach (no credits), so it is
+never below zero: a negative value is refused, not classed. A declaration counts once: a CSV
+that lists the same declaration twice (same declaration_id and category, or an identical row)
+is refused, since the copy would weigh twice in the distribution and in the thin-data rules.
+
 Two readers:
 
 * `read_market_csv` reads a CSV a regulator assembles (columns below);
@@ -30,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from footprint.errors import FootprintInputError
 
@@ -38,6 +43,7 @@ DEFAULT_CATEGORY = "climate change"
 DEFAULT_UNITS = {"climate change": "kg CO2-Eq per kg"}
 
 CSV_REQUIRED = ("material", "value", "quantity_t", "date", "producer")
+NEGATIVE_VALUE = "must not be negative (a life-cycle footprint under the cut-off approach, without credits, is zero or more)"
 CSV_OPTIONAL = ("category", "unit", "uncertainty", "declaration_id")
 
 
@@ -75,7 +81,7 @@ class MarketEntry(BaseModel):
 
     material: str = Field(min_length=1, description="Material id, e.g. 'lithium-carbonate'.")
     category: str = Field(default=DEFAULT_CATEGORY, min_length=1, description="Impact category.")
-    value: float = Field(description="Declared impact per declared unit.")
+    value: float = Field(ge=0, description="Declared impact per declared unit; a life-cycle footprint (cut-off) is never negative.")
     unit: str = Field(default="", description="Unit of the value, e.g. 'kg CO2-Eq per kg'.")
     quantity_t: float = Field(gt=0, description="Tonnes placed on the EU market in the period.")
     date: dt.date = Field(description="Date of the declaration (or of placing on the market).")
@@ -342,6 +348,7 @@ def _check_arrays(data: MarketData) -> None:
     """Array-wide validation, naming the first offending row."""
     checks = (
         ("value", ~np.isfinite(data.value), "must be a finite number"),
+        ("value", data.value < 0, NEGATIVE_VALUE),
         ("quantity_t", ~(np.isfinite(data.quantity_t) & (data.quantity_t > 0)), "must be a positive number of tonnes"),
         ("uncertainty", (data.uncertainty < 0), "must not be negative"),
         ("date", np.isnat(data.date), "must be an ISO date"),
@@ -350,6 +357,19 @@ def _check_arrays(data: MarketData) -> None:
         idx = np.flatnonzero(bad)
         if idx.size:
             raise MarketDataError(f"{message} (row {int(idx[0])}, {idx.size} rows affected)", file=data.source, field=name)
+    _check_total(data)
+
+
+def _check_total(data: MarketData) -> None:
+    """The tonnes must add up to a finite number: they are the weights of the distribution."""
+    with np.errstate(over="ignore"):
+        total = float(data.quantity_t.sum())
+    if len(data) and not math.isfinite(total):
+        raise MarketDataError(
+            f"the quantities add up to more than the largest number a float holds, so the volume weights "
+            f"overflow (largest: {float(data.quantity_t.max()):g} t); give the tonnes placed on the market",
+            file=data.source, field="quantity_t",
+        )
 
 
 # --- CSV ---------------------------------------------------------------------------------
@@ -395,7 +415,8 @@ def read_market_csv(path: str | Path) -> MarketData:
 
     Columns (header names, any order): material, value, quantity_t, date, producer (required);
     category (default 'climate change'), unit (default 'kg CO2-Eq per kg' for climate change),
-    uncertainty (standard uncertainty, same unit as value), declaration_id (optional).
+    uncertainty (standard uncertainty, same unit as value), declaration_id (optional). Values are
+    zero or more, and each declaration (id and category, else the whole row) appears once.
     """
     path = Path(path)
     if not path.is_file():
@@ -412,14 +433,21 @@ def read_market_csv(path: str | Path) -> MarketData:
             raise MarketDataError(f"missing column(s) {', '.join(missing)}", file=path, line=1, field=missing[0])
         col = {name: header.index(name) for name in (*CSV_REQUIRED, *CSV_OPTIONAL) if name in header}
         cols: dict[str, list] = {k: [] for k in ("material", "category", "unit", "value", "quantity_t", "date", "producer", "uncertainty")}
+        seen: dict[tuple, int] = {}
+        repeats: list[tuple[int, int, tuple]] = []
         for line, row in enumerate(reader, start=2):
             if not row or all(not c.strip() for c in row):
                 continue
             if len(row) < len(header):
                 row = row + [""] * (len(header) - len(row))
             _read_csv_row(row, col, cols, file=path, line=line)
+            key = _declaration_key(row, col, cols)
+            first = seen.setdefault(key, line)
+            if first != line:
+                repeats.append((line, first, key))
     if not cols["value"]:
         raise MarketDataError("no data rows", file=path, line=2)
+    _refuse_repeats(repeats, path)
     data = MarketData.from_arrays(
         material=np.asarray(cols["material"], dtype=object),
         category=cols["category"],
@@ -445,6 +473,8 @@ def _read_csv_row(row: list[str], col: dict[str, int], out: dict[str, list], *, 
     category = normalise_category(row[col["category"]]) if "category" in col and row[col["category"]].strip() else DEFAULT_CATEGORY
     unit = row[col["unit"]].strip() if "unit" in col else ""
     value = _parse_float(row[col["value"]], file=file, line=line, field_name="value")
+    if value < 0:
+        raise MarketDataError(f"{NEGATIVE_VALUE}, got {value:g}", file=file, line=line, field="value")
     quantity = _parse_float(row[col["quantity_t"]], file=file, line=line, field_name="quantity_t")
     if quantity <= 0:
         raise MarketDataError(f"must be a positive number of tonnes, got {quantity}", file=file, line=line, field="quantity_t")
@@ -461,6 +491,38 @@ def _read_csv_row(row: list[str], col: dict[str, int], out: dict[str, list], *, 
     out["date"].append(_parse_date(row[col["date"]], file=file, line=line))
     out["producer"].append(producer)
     out["uncertainty"].append(unc)
+
+
+def _declaration_key(row: list[str], col: dict[str, int], out: dict[str, list]) -> tuple:
+    """What makes two CSV rows one declaration: its id and category when given, else every value.
+
+    Keyed on the parsed values (the row just appended to `out`), so '2.0' and '2.00' match.
+    """
+    did = row[col["declaration_id"]].strip() if "declaration_id" in col else ""
+    if did:
+        return ("declaration_id", did, out["category"][-1])
+    unc = out["uncertainty"][-1]
+    values = tuple(out[k][-1] for k in ("material", "category", "unit", "value", "quantity_t", "date", "producer"))
+    return ("row", *values, None if math.isnan(unc) else unc)
+
+
+def _refuse_repeats(repeats: list[tuple[int, int, tuple]], file: Path) -> None:
+    """A declaration counts once: a repeated one would weigh twice and pad the thin-data counts."""
+    if not repeats:
+        return
+    line, _, key = repeats[0]
+    shown = "; ".join(_repeat(a, b, k) for a, b, k in repeats[:5])
+    more = f" (and {len(repeats) - 5} more)" if len(repeats) > 5 else ""
+    raise MarketDataError(
+        f"{len(repeats)} duplicate declaration row(s): {shown}{more}. Each declaration counts once; remove the repeats",
+        file=file, line=line, field="declaration_id" if key[0] == "declaration_id" else None,
+    )
+
+
+def _repeat(line: int, first: int, key: tuple) -> str:
+    if key[0] == "declaration_id":
+        return f"line {line} repeats declaration {key[1]!r} ({key[2]}) of line {first}"
+    return f"line {line} repeats line {first}"
 
 
 def _with_source(data: MarketData, digest: str, size: int) -> MarketData:
@@ -591,6 +653,8 @@ def _declaration_rows(f: Path, quantities: dict[str, float], seen: set[str]) -> 
             category = str(item["category"])
         except (KeyError, TypeError, ValueError):
             raise MarketDataError("needs a category and a numeric value", file=f, process=did, field=where) from None
+        if value < 0:
+            raise MarketDataError(f"{NEGATIVE_VALUE}, got {value:g}", file=f, process=did, field=f"{where}.value")
         unit = str(item.get("unit") or default_unit(category))
         if unit and " per " not in unit:
             unit = f"{unit} per {declared_unit}"
@@ -601,6 +665,10 @@ def _declaration_rows(f: Path, quantities: dict[str, float], seen: set[str]) -> 
                 quantity_t=quantities[did], date=date, producer=producer,
                 uncertainty=None if unc is None else float(unc), declaration_id=did,
             ))
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            loc = ".".join(str(x) for x in (where, *err["loc"]))
+            raise MarketDataError(err["msg"], file=f, process=did, field=loc) from None
         except (ValueError, TypeError) as exc:
             raise MarketDataError(str(exc).splitlines()[0], file=f, process=did, field=where) from None
     return rows

@@ -494,15 +494,10 @@ def foreground_arrays(inventory: Any, prepared: PreparedBackground) -> tuple[np.
 
 def compute_prepared(inventory: Any, prepared: PreparedBackground) -> Any:
     """The study's LcaOutcome from its foreground and a prepared background (no sparse solve)."""
-    from .engine import LcaOutcome, _check_foreground_solvable
+    from .engine import LcaOutcome
+    from .inventory import solve_foreground
 
-    _check_foreground_solvable(inventory)
-    matrix = inventory.foreground_matrix()
-    demand = np.zeros(len(inventory.process_ids))
-    demand[inventory.product_index] = inventory.demand_amount
-    supply = np.linalg.solve(matrix, demand)
-    if not np.all(np.isfinite(supply)):
-        raise CalculationError("the foreground is singular: its supply is not finite")
+    supply = solve_foreground(inventory)
     upstream, direct = foreground_arrays(inventory, prepared)
     contributions = (upstream + direct) * supply[None, :]
     totals = {name: float(contributions[k].sum()) for k, name in enumerate(prepared.categories)}
@@ -518,13 +513,10 @@ def compute_cold(inventory: Any, background: Any, method_set: Any, solver: str |
     work one declaration can cost, close to a single factorise + solve. Same LcaOutcome as
     `compute_lca` and `compute_prepared`.
     """
-    from .engine import LcaOutcome, _check_foreground_solvable, background_system
+    from .engine import LcaOutcome, background_system
+    from .inventory import solve_foreground
 
-    _check_foreground_solvable(inventory)
-    matrix = inventory.foreground_matrix()
-    demand = np.zeros(len(inventory.process_ids))
-    demand[inventory.product_index] = inventory.demand_amount
-    supply = np.linalg.solve(matrix, demand)
+    supply = solve_foreground(inventory)
     system = background_system(background, method_set)
     order = np.argsort(system.activity_ids)
     sorted_ids = system.activity_ids[order]

@@ -6,9 +6,12 @@ records everything that produced them so a verifier can tell what changed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -87,8 +90,13 @@ class Results(BaseModel):
 
 def write_atomically(path: Path, text: str) -> None:
     """Write a file so that a failure never leaves half of it behind."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    from .errors import FootprintInputError
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise FootprintInputError(f"cannot write here: {exc.strerror or exc}", file=path) from None
     try:
         # mkstemp creates 0600; declarations are public files, so use the usual umask mode.
         umask = os.umask(0)
@@ -97,9 +105,55 @@ def write_atomically(path: Path, text: str) -> None:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
         os.replace(temporary, path)
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        raise FootprintInputError(f"cannot write here: {exc.strerror or exc}", file=path) from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+# Everything `footprint declare` writes for one study: replaced together, never mixed with an
+# earlier run's files.
+DECLARATION_FILES = ("results.json", "declaration.json", "declaration.html", "study.html", "study.pdf")
+
+
+@contextlib.contextmanager
+def output_set(target: Path, *, force: bool = False, names: tuple[str, ...] = DECLARATION_FILES) -> Iterator[Path]:
+    """Stage one study's output files in a temporary folder, then move them into `target` together.
+
+    A failure while writing leaves `target` as it was. Files of the set that this run did not
+    write (an old study.pdf) are removed, so a folder never mixes two runs. An existing
+    declaration is only replaced with `force`.
+    """
+    from .errors import FootprintInputError
+
+    if target.exists() and not target.is_dir():
+        raise FootprintInputError("the output folder is a file", file=target, field="--out")
+    for name in names:
+        if (target / name).is_dir():
+            raise FootprintInputError(f"the output {name} is a folder", file=target / name, field="--out")
+    if (target / "declaration.json").exists() and not force:
+        raise FootprintInputError(
+            "the folder already holds a declaration; pass --force to replace it", file=target / "declaration.json", field="--out"
+        )
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=target, prefix=".footprint-staging-"))
+    except OSError as exc:
+        raise FootprintInputError(f"cannot write here: {exc.strerror or exc}", file=target, field="--out") from None
+    try:
+        yield staging
+        written = {p.name for p in staging.iterdir() if p.name in names}
+        for name in names:
+            if name in written:
+                os.replace(staging / name, target / name)
+            else:
+                (target / name).unlink(missing_ok=True)
+    except OSError as exc:
+        raise FootprintInputError(f"cannot write here: {exc.strerror or exc}", file=target, field="--out") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def write_json(path: Path, model: BaseModel) -> None:

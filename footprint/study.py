@@ -14,13 +14,19 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, field_validator, model_validator
+from pydantic import Strict as NoCoercion
 
 from .errors import FootprintInputError
 from .units import parse_unit
 
-FiniteNonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-FinitePositive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+# TOML has real numbers, booleans and dates: a quoted "5.0" or a `true` where an amount goes is
+# a slip to report, not to coerce (pydantic's lax mode would read `true` as 1.0).
+FiniteNumber = Annotated[float, NoCoercion(), Field(allow_inf_nan=False)]
+FiniteNonNegative = Annotated[float, NoCoercion(), Field(ge=0, allow_inf_nan=False)]
+FinitePositive = Annotated[float, NoCoercion(), Field(gt=0, allow_inf_nan=False)]
+Share = Annotated[float, NoCoercion(), Field(ge=0, le=1, allow_inf_nan=False)]
+Date = Annotated[dt.date, NoCoercion()]
 
 
 class Strict(BaseModel):
@@ -58,7 +64,7 @@ class Operator(Strict):
     name: str = Field(min_length=1)
     trade_name: str = Field(min_length=1, description="Registered trade name or trade mark")
     postal_address: str = Field(min_length=1)
-    email: str | None = Field(default=None, description="Electronic contact (e-mail)")
+    email: EmailStr | None = Field(default=None, description="Electronic contact (e-mail)")
     website: str | None = Field(default=None, description="Electronic contact (web)")
 
     @model_validator(mode="after")
@@ -77,13 +83,15 @@ class Site(Strict):
 
 
 class ReportingPeriod(Strict):
-    start: dt.date
-    end: dt.date
+    start: Date
+    end: Date
 
     @model_validator(mode="after")
     def _ordered(self) -> "ReportingPeriod":
         if self.end < self.start:
             raise ValueError("reporting period ends before it starts")
+        if self.end > dt.date.today():
+            raise ValueError(f"reporting period ends in the future ({self.end}): its activity data cannot have been measured yet")
         return self
 
 
@@ -91,10 +99,22 @@ class Uncertainty(Strict):
     """A stats_arrays distribution for a foreground amount (used by Monte Carlo)."""
 
     distribution: Literal["lognormal", "normal", "uniform", "triangular"]
-    gsd: float | None = Field(default=None, gt=1, description="geometric standard deviation (lognormal)")
-    sd: float | None = Field(default=None, gt=0, description="standard deviation (normal)")
-    minimum: float | None = None
-    maximum: float | None = None
+    gsd: Annotated[float, NoCoercion(), Field(gt=1, allow_inf_nan=False)] | None = Field(
+        default=None, description="geometric standard deviation (lognormal)"
+    )
+    sd: FinitePositive | None = Field(default=None, description="standard deviation (normal)")
+    minimum: FiniteNumber | None = None
+    maximum: FiniteNumber | None = None
+
+    @model_validator(mode="after")
+    def _parameters_complete(self) -> "Uncertainty":
+        needed = {"lognormal": ("gsd",), "normal": ("sd",)}.get(self.distribution, ("minimum", "maximum"))
+        missing = [name for name in needed if getattr(self, name) is None]
+        if missing:
+            raise ValueError(f"a {self.distribution} distribution needs {' and '.join(missing)}")
+        if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
+            raise ValueError(f"minimum {self.minimum:g} is above maximum {self.maximum:g}")
+        return self
 
 
 class Sourced(Strict):
@@ -222,15 +242,15 @@ class ExcludedProcess(Strict):
     name: str = Field(min_length=1)
     stage: Stage
     category: str | None = None
-    estimated_share: float = Field(ge=0, le=1, allow_inf_nan=False, description="Fraction of the climate result")
+    estimated_share: Share = Field(description="Fraction of the climate result")
     reason: str = Field(min_length=1)
 
 
 class CircularFootprintInputs(Strict):
     """Parameters of the PEF Circular Footprint Formula, for rules that select it."""
 
-    recycled_content: float = Field(ge=0, le=1, allow_inf_nan=False, description="R1: share of recycled input")
-    quality_ratio: float = Field(gt=0, le=1, allow_inf_nan=False, description="Qsin/Qp: quality of recycled vs primary")
+    recycled_content: Share = Field(description="R1: share of recycled input")
+    quality_ratio: Annotated[float, NoCoercion(), Field(gt=0, le=1, allow_inf_nan=False)] = Field(description="Qsin/Qp: quality of recycled vs primary")
     virgin_study: str = Field(description="Study of the primary material the recycled input replaces (path relative to this file)")
     source: str = Field(min_length=5)
 

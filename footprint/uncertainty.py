@@ -141,19 +141,13 @@ def _from_study(kind: str, index: int, process: Any, field_name: str, item: Any,
         return ExchangeSpec(kind, index, process.id, field_name, amount, FIXED, "fixed", note=f"{u.distribution} around a zero amount: held at zero")
     spec = ExchangeSpec(kind, index, process.id, field_name, amount, u.distribution, "study")
 
-    def need(value: Any, name: str) -> Any:
-        if value is None:
-            raise FootprintInputError(
-                f"a {u.distribution} distribution needs `{name}`", file=file, process=process.id, field=f"{field_name}.uncertainty.{name}"
-            )
-        return value
-
+    # The study model guarantees each distribution's parameters (study.Uncertainty).
     if u.distribution == LOGNORMAL:
-        spec.gsd = float(need(u.gsd, "gsd"))
+        spec.gsd = float(u.gsd)
     elif u.distribution == NORMAL:
-        spec.sd = float(need(u.sd, "sd")) * scale
+        spec.sd = float(u.sd) * scale
     else:
-        low_study, high_study = float(need(u.minimum, "minimum")), float(need(u.maximum, "maximum"))
+        low_study, high_study = float(u.minimum), float(u.maximum)
         slack = ROUNDING_SLACK * max(abs(low_study), abs(high_study), abs(item.amount))
         if not low_study - slack <= item.amount <= high_study + slack:
             raise FootprintInputError(

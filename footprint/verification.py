@@ -13,9 +13,19 @@ Steps, in order:
 3. **Recalculation.** The study is assessed again with the method set, background database
    and project the fingerprint names, the performance class is assigned again with the class
    table the declaration names (found by its hash), and a fresh declaration is built with the
-   same issue date.
-4. **Comparison.** Each declared category's total and stage results, the class, and every other
-   field of the declaration (operator, origin, link, ...) are compared.
+   same issue date and the categories the material's rules declare (never the ones the file
+   lists).
+4. **Comparison.** Each declared category's total and stage results, the set and order of the
+   declared categories, the class and the whole performance-class block, the versions, the
+   category selection and every other field of the declaration (operator, origin, link, ...)
+   are compared.
+5. **Issuer's fields.** The id and the issue date cannot be recalculated, but must be
+   consistent: the id must be the one `footprint.declaration.declaration_id` derives from the
+   declared fingerprint, study digest and issue date, and the issue date must not be before the
+   end of the study's reporting period nor after today (UTC, one day of grace for time zones).
+
+The content hash is not a signature (anyone can re-seal an edited file), so steps 3-5 are
+what makes a re-sealed declaration with false content fail.
 
 Tolerance: two results agree when |declared - recomputed| <= max(RELATIVE_TOLERANCE *
 max(|declared|, |recomputed|), ABSOLUTE_TOLERANCE), with RELATIVE_TOLERANCE = 1e-9 and
@@ -40,6 +50,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import __version__
 from .declaration import Declaration, build_declaration, class_table_sha256, content_hash
+from .declaration import declaration_id as derive_declaration_id
 from .errors import FootprintError
 from .study_diff import PART_TITLES, changed_parts, study_digest
 
@@ -232,6 +243,35 @@ def _compare_fields(declared: Any, recomputed: Any, path: str, out: list[FieldDi
 # Compared on their own (with tolerance, or as inputs); the id is derived from the fingerprint.
 _SEPARATE = {"footprint", "performance_class", "fingerprint", "study_digest", "versions", "declaration_id", "content_sha256"}
 
+# An issue date may be at most this far after today's UTC date (an issuer east of UTC).
+ISSUE_DATE_GRACE = dt.timedelta(days=1)
+
+
+def _issuer_fields(declaration: Declaration, loaded: Any, today: dt.date) -> list[FieldDifference]:
+    """The id and issue date: not recalculable, but they must be consistent."""
+    out: list[FieldDifference] = []
+    expected_id = derive_declaration_id(declaration.fingerprint, declaration.study_digest, declaration.issue_date)
+    if declaration.declaration_id != expected_id:
+        out.append(FieldDifference(field="declaration_id", declared=declaration.declaration_id, recomputed=expected_id))
+    end = loaded.study.reporting_period.end
+    if declaration.issue_date < end:
+        out.append(
+            FieldDifference(
+                field="issue_date",
+                declared=declaration.issue_date.isoformat(),
+                recomputed=f"not before {end.isoformat()} (end of the study's reporting period)",
+            )
+        )
+    if declaration.issue_date > today + ISSUE_DATE_GRACE:
+        out.append(
+            FieldDifference(
+                field="issue_date",
+                declared=declaration.issue_date.isoformat(),
+                recomputed=f"not after {today.isoformat()} (today, UTC): the declaration is dated in the future",
+            )
+        )
+    return out
+
 
 def verify_declaration(
     declaration_path: Path | str,
@@ -369,18 +409,22 @@ def verify_declaration(
             if missing:
                 errors.append(missing)
             material_info = next((m for m in registry.materials() if m.id == declaration.material.id), None)
+            # The categories come from the material's rules, as `footprint declare` takes them:
+            # the list in the file is what is checked, not an input.
             recomputed = build_declaration(
                 results,
                 loaded,
                 rules,
                 table,
-                declared_categories=[c.category for c in declaration.footprint.categories],
+                declared_categories=registry.declared_categories(declaration.material.id),
                 material_info=material_info,
                 method_set=method_set,
                 issue_date=declaration.issue_date,
             )
         except FootprintError as exc:
             errors.append(f"the study cannot be calculated: {exc}")
+        except ValueError as exc:  # build_declaration's own refusals (material mismatch, non-finite result, ...)
+            errors.append(f"the declaration cannot be rebuilt from the study: {exc}")
 
     result_diffs: list[ResultDifference] = []
     class_diff: ClassDifference | None = None
@@ -394,6 +438,11 @@ def verify_declaration(
             return
         rel = 0.0 if a == b else (abs(b - a) / abs(a) if a else math.inf)
         largest = rel if largest is None else max(largest, rel)
+
+    field_diffs.extend(_issuer_fields(declaration, loaded, report["verified_on"].date()))
+    # versions.footprint is the version that issued the declaration, which the fingerprint names.
+    if declaration.versions.footprint != fp.footprint_version:
+        field_diffs.append(FieldDifference(field="versions.footprint", declared=declaration.versions.footprint, recomputed=fp.footprint_version))
 
     if recomputed is not None:
         fresh = {c.category: c for c in recomputed.footprint.categories}
@@ -413,6 +462,14 @@ def verify_declaration(
                     result_diffs.append(_difference(category.category, stage, category.unit, a, b))
             if category.unit != again.unit:
                 field_diffs.append(FieldDifference(field=f"footprint.categories[{category.category}].unit", declared=category.unit, recomputed=again.unit))
+        # The categories the rules declare, each once, climate change first, in the rules' order.
+        declared_names = [c.category for c in declaration.footprint.categories]
+        recomputed_names = [c.category for c in recomputed.footprint.categories]
+        if declared_names != recomputed_names:
+            field_diffs.append(FieldDifference(field="footprint.categories", declared=declared_names, recomputed=recomputed_names))
+            for again in recomputed.footprint.categories:
+                if again.category not in declared_names:
+                    result_diffs.append(_difference(again.category, None, again.unit, None, again.value))
         dpc, rpc = declaration.performance_class, recomputed.performance_class
         if dpc.label != rpc.label or dpc.assigned != rpc.assigned:
             class_diff = ClassDifference(
@@ -420,15 +477,24 @@ def verify_declaration(
                 recomputed=rpc.label,
                 detail=f"declared {dpc.statement!r}; the recalculation gives {rpc.statement!r}",
             )
-        elif dpc.table != rpc.table and dpc.table is not None and rpc.table is not None:
-            field_diffs.append(FieldDifference(field="performance_class.table", declared=dpc.table.sha256, recomputed=rpc.table.sha256))
+        # The rest of the block: statement, category, value (with tolerance), scale, table.
+        if not (dpc.value == rpc.value or (dpc.value is not None and rpc.value is not None and agree(dpc.value, rpc.value))):
+            field_diffs.append(FieldDifference(field="performance_class.value", declared=dpc.value, recomputed=rpc.value))
+        dumped_pc_d = json.loads(dpc.model_dump_json(exclude={"label", "assigned", "value"}))
+        dumped_pc_r = json.loads(rpc.model_dump_json(exclude={"label", "assigned", "value"}))
+        _compare_fields(dumped_pc_d, dumped_pc_r, "performance_class", field_diffs)
         dumped_d = json.loads(declaration.model_dump_json())
         dumped_r = json.loads(recomputed.model_dump_json())
         for key in sorted(set(dumped_d) | set(dumped_r)):
             if key not in _SEPARATE:
                 _compare_fields(dumped_d.get(key), dumped_r.get(key), key, field_diffs)
-        for key in ("declared_unit", "declared_unit_kg", "reporting_period", "method_set", "method_version", "stages", "characterisation"):
-            _compare_fields(dumped_d["footprint"].get(key), dumped_r["footprint"].get(key), f"footprint.{key}", field_diffs)
+        for key in sorted(set(dumped_d["footprint"]) | set(dumped_r["footprint"])):
+            if key != "categories":  # compared above, by category, with tolerance
+                _compare_fields(dumped_d["footprint"].get(key), dumped_r["footprint"].get(key), f"footprint.{key}", field_diffs)
+        # versions.footprint is checked against the fingerprint above (an older footprint may have issued it).
+        for key in sorted(set(dumped_d["versions"]) | set(dumped_r["versions"])):
+            if key != "footprint":
+                _compare_fields(dumped_d["versions"].get(key), dumped_r["versions"].get(key), f"versions.{key}", field_diffs)
         for category in declaration.footprint.categories:
             if category.category in fresh:
                 again = fresh[category.category]

@@ -155,7 +155,9 @@ def perturbed_copy(study_path: Path, target: Path, factor: float = 1.0137) -> Pa
         for co in process.coproducts:
             if co.price is not None:
                 co.price *= factor
-    target.write_text(tomli_w.dumps(study.model_dump(mode="json", exclude_none=True)), encoding="utf-8")
+    data = study.model_dump(mode="json", exclude_none=True)
+    data["reporting_period"] = study.reporting_period.model_dump()  # TOML dates, not strings
+    target.write_text(tomli_w.dumps(data), encoding="utf-8")
     return target
 
 

@@ -17,6 +17,36 @@ ELECTRICITY = '''  [[processes.inputs]]
   amount = 5.0
   unit = "kWh"'''
 
+SODA = '''  [[processes.inputs]]
+  dataset = "sodium-carbonate"'''
+SELF_INPUT = '''  [[processes.inputs]]
+  process = "refining"
+  amount = 2.0
+  unit = "t"
+
+'''
+PONDS_INPUT = '''  [[processes.inputs]]
+  process = "pumping"
+  amount = 10.0
+  unit = "t"'''
+LOOP = '''
+
+  [[processes.inputs]]
+  process = "refining"
+  amount = {amount}
+  unit = "t"'''
+REFINING_OUTPUT = 'reference_output = { product = "lithium carbonate", amount = 1.0, unit = "t" }'
+PUMPING_OUTPUT = 'reference_output = { product = "brine", amount = 1.0, unit = "t" }'
+REFINING_SITE = '''stage = "refining"
+country = "CL"
+region = "Antofagasta"'''
+ECONOMIC = '''
+allocation = "economic"
+coproducts = [ { product = "potash", amount = 1.0, unit = "t", price = 5.0 } ]'''
+CREDIT = '''
+allocation = "system-expansion"
+coproducts = [ { product = "electricity", amount = 100000.0, unit = "kWh", substitutes = "electricity-grid-CL" } ]'''
+
 CASES = {
     "unknown unit": ([(ELECTRICITY, ELECTRICITY.replace('"kWh"', '"kWhh"'))], "pumping", "inputs[1].unit", "unknown unit"),
     "negative amount": ([(ELECTRICITY, ELECTRICITY.replace("5.0", "-5.0"))], "pumping", "inputs[1].amount", "greater than or equal to 0"),
@@ -30,6 +60,26 @@ CASES = {
     "unknown material": ([('material = "lithium-carbonate"', 'material = "unobtainium"')], None, "material", "no installed plugin"),
     "grid of another country": ([(ELECTRICITY, ELECTRICITY.replace("electricity-grid-CL", "electricity-grid-CN"))], "pumping", "inputs[1].dataset", "grid mix of the country"),
     "undocumented direct line": ([(ELECTRICITY, ELECTRICITY.replace("electricity-grid-CL", "electricity-wind"))], "pumping", "inputs[1].dataset", "without a documented direct line"),
+    # Solvable only on paper: a loop that makes less than it uses would declare a negative burden.
+    "process uses more of its own output than it makes": ([(SODA, SELF_INPUT + SODA)], "refining", "inputs[2].amount", "of its own output"),
+    "loop that consumes more than it makes": ([(PONDS_INPUT, PONDS_INPUT + LOOP.format(amount="1.0"))], None, "inputs", "negative rate"),
+    "loop that almost exactly consumes what it makes": ([(PONDS_INPUT, PONDS_INPUT + LOOP.format(amount="0.49999999999999"))], None, "inputs", "singular"),
+    "amount that overflows once converted": ([(SODA + "\n  amount = 2.0", SODA + "\n  amount = 1e308")], "refining", "inputs[2].amount", "overflows"),
+    "infinite geometric standard deviation": ([(ELECTRICITY, ELECTRICITY + '\n  uncertainty = { distribution = "lognormal", gsd = inf }')], "pumping", "inputs[1].uncertainty.gsd", "finite"),
+    "uniform range upside down": ([(ELECTRICITY, ELECTRICITY + '\n  uncertainty = { distribution = "uniform", minimum = 6.0, maximum = 4.0 }')], "pumping", "inputs[1].uncertainty", "above maximum"),
+    "lognormal without its gsd": ([(ELECTRICITY, ELECTRICITY + '\n  uncertainty = { distribution = "lognormal" }')], "pumping", "inputs[1].uncertainty", "needs gsd"),
+    "declared product worth nothing": ([(REFINING_OUTPUT, REFINING_OUTPUT.replace('unit = "t" }', 'unit = "t", price = 0.0 }') + ECONOMIC)], "refining", "reference_output.price", "no burden"),
+    "amount written as a string": ([(ELECTRICITY, ELECTRICITY.replace("5.0", '"5.0"'))], "pumping", "inputs[1].amount", "valid number"),
+    "amount written as a boolean": ([(ELECTRICITY, ELECTRICITY.replace("5.0", "true"))], "pumping", "inputs[1].amount", "valid number"),
+    "dates written as strings": ([("start = 2024-01-01, end = 2024-12-31", 'start = "2024-01-01", end = "2024-12-31"')], None, "reporting_period.start", "valid date"),
+    "site for a stage the study does not model": ([(REFINING_SITE, REFINING_SITE + '\n\n[[sites]]\nstage = "use"\ncountry = "DE"\nregion = "Berlin"')], None, "sites[4].stage", "no process of the study belongs to it"),
+    "country that is not an ISO code": ([(REFINING_SITE, REFINING_SITE.replace('"CL"', '"XX"'))], None, "sites[3].country", "ISO 3166-1"),
+    "process located away from its stage's sites": ([(REFINING_SITE, REFINING_SITE.replace('"CL"', '"CN"'))], "refining", "location", "sites are in CN"),
+    "excluded process outside the boundary": ([('product_process = "refining"\n', 'product_process = "refining"\nexcluded = [ { name = "drums", stage = "recycling", estimated_share = 0.01, reason = "test" } ]\n')], None, "excluded[1].stage", "outside the primary boundary"),
+    "power-purchase agreement nothing uses": ([(PUMPING_OUTPUT, PUMPING_OUTPUT + '\nelectricity_supply = [ { kind = "power-purchase-agreement", dataset = "electricity-wind", evidence = "PPA contract 2024-001", unique_claim = true, matched_consumption = true } ]')], "pumping", "electricity_supply[1].dataset", "documents nothing"),
+    "credits larger than the whole chain": ([(REFINING_OUTPUT, REFINING_OUTPUT + CREDIT)], "refining", "coproducts", "negative"),
+    "e-mail that is not an address": ([('email = "test@example.org"', 'email = "not an email"')], None, "operator.email", "not a valid email address"),
+    "reporting period in the future": ([("end = 2024-12-31", "end = 2090-12-31")], None, "reporting_period", "in the future"),
     "typo in a key": ([("data_type = \"company-specific\"\nlocation = \"CL\"\nreference_output = { product = \"brine\"", "data_typ = \"company-specific\"\nlocation = \"CL\"\nreference_output = { product = \"brine\"")], "pumping", "data_type", "Field required (and 1 more problem(s))"),
 }
 
@@ -77,3 +127,68 @@ def test_a_missing_file_is_refused(tmp_path):
     result = runner.invoke(app, ["check", str(tmp_path / "nowhere.toml")])
     assert result.exit_code == 2
     assert "cannot read study" in result.output
+
+
+def test_dimension_names_survive_in_the_message(tmp_path):
+    """pint names dimensions in brackets; the console must not read them as markup."""
+    path = edit_study(tmp_path, TINY_STUDY, [(ELECTRICITY, ELECTRICITY.replace('"kWh"', '"kg"'))])
+    result = runner.invoke(app, ["declare", str(path)])
+    assert result.exit_code == 2
+    assert "[mass]" in result.output and "[length]" in result.output
+
+
+# -- outputs: written as a set, or not at all -----------------------------------------------------
+
+
+def test_an_output_folder_that_is_a_file_is_refused(tmp_path):
+    target = tmp_path / "afile"
+    target.write_text("not a folder")
+    result = runner.invoke(app, ["declare", str(TINY_STUDY), "--out", str(target)])
+    assert result.exit_code == 2
+    assert "the output folder is a file" in result.output and "Traceback" not in result.output
+    assert target.read_text() == "not a folder"
+
+
+def test_an_existing_declaration_is_replaced_only_with_force(tmp_path):
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["declare", str(TINY_STUDY), "--out", str(out)]).exit_code == 0
+    (out / "study.pdf").write_text("an older run's pdf")
+    first = (out / "declaration.json").read_text()
+    again = runner.invoke(app, ["declare", str(TINY_STUDY), "--out", str(out)])
+    assert again.exit_code == 2 and "--force" in again.output
+    assert (out / "declaration.json").read_text() == first
+    forced = runner.invoke(app, ["declare", str(TINY_STUDY), "--out", str(out), "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert not (out / "study.pdf").exists(), "a folder must never mix two runs' files"
+    assert not list(out.glob(".footprint-staging-*"))
+
+
+def test_a_failed_write_leaves_the_folder_as_it_was(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "study.html").mkdir()  # the public study cannot be written there
+    result = runner.invoke(app, ["declare", str(TINY_STUDY), "--out", str(out), "--force"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert sorted(p.name for p in out.iterdir()) == ["study.html"], "no partial set may be left"
+
+
+def test_one_failing_study_does_not_stop_the_others(tmp_path):
+    bad = edit_study(tmp_path, TINY_STUDY, [(SODA + "\n  amount = 2.0", SODA + "\n  amount = 1e308")], name="bad.toml")
+    good = edit_study(tmp_path, TINY_STUDY, [], name="good.toml")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["declare", str(bad), str(good), "--out", str(out), "--no-progress"])
+    assert result.exit_code == 2
+    assert (out / "good" / "declaration.json").exists()
+    assert not (out / "bad").exists()
+
+
+def test_a_verification_report_that_cannot_be_written_is_not_a_verdict(tmp_path):
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["declare", str(TINY_STUDY), "--out", str(out)]).exit_code == 0
+    blocker = tmp_path / "afile"
+    blocker.write_text("")
+    result = runner.invoke(
+        app, ["verify", str(out / "declaration.json"), "--study", str(TINY_STUDY), "--report", str(blocker / "r.json")]
+    )
+    assert result.exit_code == 2, "exit 1 would mean 'not reproduced'"
+    assert "cannot write here" in result.output

@@ -96,7 +96,7 @@ def random_inventory(background, seed: int, processes: int = 5) -> ForegroundInv
         if column + 1 < processes:
             fg_links.append((column + 1, column, float(rng.uniform(0.5, 2.0))))
         if column == processes - 1 and processes > 2:
-            fg_links.append((1, column, 0.2))  # a foreground loop
+            fg_links.append((1, column, 0.02))  # a foreground loop (gain well below 1: it must be solvable)
         for dataset in rng.choice(ids, size=3, replace=False):
             bg_links.append((int(dataset), column, float(rng.lognormal(0, 1))))
         bg_links.append((int(ids[0]), column, -0.1))  # an avoided product, linked twice overall
@@ -375,8 +375,13 @@ def test_cli_functions_run(tmp_path):
 
     runner = CliRunner()
     out = tmp_path / "out"
-    result = runner.invoke(app, ["declare", str(TINY), str(TINY), "--out", str(out), "--no-progress"])
+    same_name = runner.invoke(app, ["declare", str(TINY), str(TINY), "--out", str(out), "--no-progress"])
+    assert same_name.exit_code == 2 and "same output folder" in same_name.output and not out.exists()
+    other = tmp_path / "tiny_again.toml"
+    other.write_bytes(TINY.read_bytes())
+    result = runner.invoke(app, ["declare", str(TINY), str(other), "--out", str(out), "--no-progress"])
     assert result.exit_code == 0, result.output
+    assert (out / "tiny_again" / "declaration.json").exists()
     assert (out / "tiny_study" / "results.json").exists()
     declaration = out / "tiny_study" / "declaration.json"
     assert declaration.exists()

@@ -327,3 +327,15 @@ def test_uncertainty_command_writes_a_report(tmp_path):
     assert data["iterations"] == 500 and data["seed"] == 7
     assert data["classes"]["probabilities"]
     assert "Performance class" in result.output
+
+
+@pytest.mark.parametrize("bounds", ["5,3,8", "5,3,nan", "-1,2"])
+def test_bare_thresholds_follow_the_class_table_rules(bounds):
+    """The same boundaries a class table must have: finite, non-negative, strictly increasing."""
+    from typer.testing import CliRunner
+
+    from footprint.cli import app
+
+    result = CliRunner().invoke(app, ["uncertainty", str(TINY), "-n", "10", "--thresholds", bounds])
+    assert result.exit_code == 2
+    assert "--thresholds" in result.output

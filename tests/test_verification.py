@@ -321,3 +321,141 @@ def test_energy_inputs_are_recognised():
     for code in material:
         assert not is_energy_input(TechnosphereInput(dataset=code, amount=1, unit="kg")), code
     assert not is_energy_input(TechnosphereInput(process="electricity-plant", amount=1, unit="kWh"))
+
+
+# --- re-sealed declarations with false content (the content hash is not a signature) -----------------
+
+
+def _resealed(declared, tmp_path, name, edit):
+    study, declaration, _ = declared
+    forged = reseal(declaration, tmp_path / f"{name}.json", edit)
+    report = verify_declaration(forged, study)
+    assert report.content_hash_valid and not report.reproduced and report.verdict == "not reproduced"
+    result = _verify(forged, study)
+    assert result.exit_code == 1 and "NOT REPRODUCED" in result.output
+    return report, result.output
+
+
+def _fields(report):
+    return [f.field for f in report.field_differences]
+
+
+def test_resealed_dropped_categories_are_caught(declared, tmp_path):
+    data = json.loads(declared[1].read_text())
+    names = [c["category"] for c in data["footprint"]["categories"]]
+    assert len(names) >= 2
+    report, output = _resealed(declared, tmp_path, "dropped", lambda d: d["footprint"]["categories"].__setitem__(slice(1, None), []))
+    diff = next(f for f in report.field_differences if f.field == "footprint.categories")
+    assert diff.declared == names[:1] and diff.recomputed == names
+    missing = {d.category for d in report.result_differences if d.declared is None and d.stage is None}
+    assert missing == set(names[1:])
+    assert "footprint.categories" in output
+
+
+def test_resealed_dropped_climate_change_is_caught(declared, tmp_path):
+    report, _ = _resealed(declared, tmp_path, "no_climate", lambda d: d["footprint"]["categories"].pop(0))
+    diff = next(f for f in report.field_differences if f.field == "footprint.categories")
+    assert "climate change" not in diff.declared and diff.recomputed[0] == "climate change"
+    assert any(d.category == "climate change" and d.declared is None for d in report.result_differences)
+
+
+def test_resealed_duplicated_category_is_caught(declared, tmp_path):
+    def edit(d):
+        d["footprint"]["categories"].append(d["footprint"]["categories"][1])
+
+    report, _ = _resealed(declared, tmp_path, "duplicated", edit)
+    diff = next(f for f in report.field_differences if f.field == "footprint.categories")
+    assert len(diff.declared) == len(diff.recomputed) + 1
+    assert not report.result_differences  # every value is right; the list is not
+
+
+def test_resealed_reordered_categories_are_caught(declared, tmp_path):
+    report, _ = _resealed(declared, tmp_path, "reordered", lambda d: d["footprint"]["categories"].reverse())
+    diff = next(f for f in report.field_differences if f.field == "footprint.categories")
+    assert diff.declared == list(reversed(diff.recomputed))
+    assert _fields(report) == ["footprint.categories"] and not report.result_differences
+
+
+def test_resealed_category_selection_is_caught(declared, tmp_path):
+    report, output = _resealed(
+        declared, tmp_path, "selection",
+        lambda d: d["footprint"].update(category_selection="all 16 EF categories, third-party verified"),
+    )
+    assert _fields(report) == ["footprint.category_selection"]
+    assert report.field_differences[0].declared == "all 16 EF categories, third-party verified"
+    assert "footprint.category_selection" in output
+
+
+def test_resealed_declaration_id_is_caught(declared, tmp_path):
+    real = json.loads(declared[1].read_text())["declaration_id"]
+    report, output = _resealed(declared, tmp_path, "id", lambda d: d.update(declaration_id="FPD-20200101-0000000000000000"))
+    assert _fields(report) == ["declaration_id"]
+    assert report.field_differences[0].recomputed == real
+    assert "declaration_id" in output
+
+
+def _with_issue_date(day):
+    from footprint.declaration import Declaration, declaration_id
+
+    def edit(d):
+        d["issue_date"] = day.isoformat()
+        parsed = Declaration.model_validate(d)
+        d["declaration_id"] = declaration_id(parsed.fingerprint, parsed.study_digest, day)  # a consistent id
+
+    return edit
+
+
+def test_resealed_issue_date_before_the_reporting_period_is_caught(declared, tmp_path):
+    import datetime as dt
+
+    report, output = _resealed(declared, tmp_path, "early", _with_issue_date(dt.date(2020, 1, 1)))
+    assert _fields(report) == ["issue_date"]
+    assert "reporting period" in report.field_differences[0].recomputed
+    # Only the date changed (the id left as issued): the id no longer matches either.
+    report = verify_declaration(reseal(declared[1], tmp_path / "early2.json", lambda d: d.update(issue_date="2020-01-01")), declared[0])
+    assert set(_fields(report)) == {"issue_date", "declaration_id"}
+
+
+def test_resealed_issue_date_in_the_future_is_caught(declared, tmp_path):
+    import datetime as dt
+
+    future = dt.datetime.now(dt.timezone.utc).date() + dt.timedelta(days=30)
+    report, _ = _resealed(declared, tmp_path, "future", _with_issue_date(future))
+    assert _fields(report) == ["issue_date"] and "future" in report.field_differences[0].recomputed
+
+
+def test_resealed_versions_are_caught(declared, tmp_path):
+    def edit(d):
+        d["versions"].update(background="ecoinvent-3.10-cutoff (sha256 000000000000)", method="EF 3.1 (verified)")
+
+    report, output = _resealed(declared, tmp_path, "versions", edit)
+    assert sorted(_fields(report)) == ["versions.background", "versions.method"]
+    assert "versions.method" in output
+    report = verify_declaration(reseal(declared[1], tmp_path / "fpv.json", lambda d: d["versions"].update(footprint="9.9")), declared[0])
+    assert _fields(report) == ["versions.footprint"]
+
+
+def test_resealed_performance_class_block_is_caught(declared, tmp_path):
+    def edit(d):
+        d["performance_class"].update(statement="Class A: best performance class", category="water use", value=0.1, scale=["A"])
+
+    report, output = _resealed(declared, tmp_path, "class", edit)
+    assert sorted(_fields(report)) == [
+        "performance_class.category", "performance_class.scale", "performance_class.statement", "performance_class.value",
+    ]
+    assert "performance_class.statement" in output
+
+
+def test_resealed_class_table_reference_is_caught(declared, tmp_path):
+    study, _, results = declared
+    climate = results.category("climate change").value
+    table = class_table("lithium-carbonate", [climate * 0.5, climate * 2])
+    declare(study, tmp_path / "classed", class_table=table)
+    registry = _RegistryWith(table)
+    forged = reseal(
+        tmp_path / "classed" / "declaration.json", tmp_path / "looser.json",
+        lambda d: d["performance_class"]["table"].update(thresholds=[climate * 2, climate * 4]),
+    )
+    report = verify_declaration(forged, study, registry=registry)
+    assert not report.reproduced and report.class_difference is None
+    assert _fields(report) == ["performance_class.table.thresholds[0]", "performance_class.table.thresholds[1]"]
