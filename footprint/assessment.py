@@ -7,7 +7,9 @@ regulators call it from Python too.
 from __future__ import annotations
 
 import hashlib
+import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,10 +33,14 @@ class CheckedStudy:
     loaded: LoadedStudy
     rules: MaterialRules
     boundary: SystemBoundary
+    declared_categories: tuple[str, ...] = ()
 
 
-def rules_sha256(rules: MaterialRules) -> str:
-    return hashlib.sha256(rules.model_dump_json().encode()).hexdigest()
+def rules_sha256(rules: MaterialRules, declared_categories: Sequence[str] = ()) -> str:
+    """Hash of everything the material's plugin fixes, including the categories it declares
+    (a separate hook), so a verifier sees a changed category list as changed rules."""
+    payload = rules.model_dump_json() + json.dumps(list(declared_categories))
+    return hashlib.sha256(payload.encode()).hexdigest()
 
 
 def check_study(path_or_loaded: Path | str | LoadedStudy, registry: MaterialRegistry | None = None) -> CheckedStudy:
@@ -54,7 +60,8 @@ def check_study(path_or_loaded: Path | str | LoadedStudy, registry: MaterialRegi
         )
     boundary = check_boundary(loaded.study, rules, file=loaded.path)
     check_company_specific(loaded.study, rules, file=loaded.path)
-    return CheckedStudy(loaded=loaded, rules=rules, boundary=boundary)
+    declared = tuple(registry.declared_categories(rules.id))
+    return CheckedStudy(loaded=loaded, rules=rules, boundary=boundary, declared_categories=declared)
 
 
 def background_for(
@@ -234,7 +241,7 @@ def results_from(
             method_sha256=method_set.sha256,
             material=checked.rules.id,
             rules_version=checked.rules.rules_version,
-            rules_sha256=rules_sha256(checked.rules),
+            rules_sha256=rules_sha256(checked.rules, checked.declared_categories),
             footprint_version=__version__,
         ),
     )

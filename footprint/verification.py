@@ -369,12 +369,13 @@ def verify_declaration(
         from .assessment import rules_sha256
 
         rules = registry.rules(declaration.material.id)
-        if (rules.rules_version, rules_sha256(rules)) != (fp.rules_version, fp.rules_sha256):
+        installed = rules_sha256(rules, registry.declared_categories(rules.id))
+        if (rules.rules_version, installed) != (fp.rules_version, fp.rules_sha256):
             changes.append(
                 InputChange(
                     input="rules",
                     declared=f"{fp.material} {fp.rules_version} (sha256 {fp.rules_sha256[:12]})",
-                    found=f"{rules.id} {rules.rules_version} (sha256 {rules_sha256(rules)[:12]})",
+                    found=f"{rules.id} {rules.rules_version} (sha256 {installed[:12]})",
                     detail="the installed calculation rules of the material are not the ones declared",
                 )
             )

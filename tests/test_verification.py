@@ -459,3 +459,15 @@ def test_resealed_class_table_reference_is_caught(declared, tmp_path):
     report = verify_declaration(forged, study, registry=registry)
     assert not report.reproduced and report.class_difference is None
     assert _fields(report) == ["performance_class.table.thresholds[0]", "performance_class.table.thresholds[1]"]
+
+
+def test_a_changed_category_list_in_the_plugin_is_a_rules_change(declared, monkeypatch):
+    """The declared categories come from a hook of their own; the rules hash covers them too."""
+    from footprint.plugins import MaterialRegistry
+
+    study, declaration, _ = declared
+    real = MaterialRegistry.declared_categories
+    monkeypatch.setattr(MaterialRegistry, "declared_categories", lambda self, m: real(self, m)[:1])
+    report = verify_declaration(declaration, study)
+    assert not report.reproduced
+    assert "rules" in {c.input for c in report.changed_inputs}
