@@ -111,28 +111,31 @@ def assess(
 
 
 def _check_declarable(results: Results, checked: CheckedStudy) -> None:
-    """Refuse results no declaration can carry: non-finite numbers, or a negative climate footprint.
+    """Refuse results no declaration can carry: non-finite numbers, or a negative declared footprint.
 
     Burdens are never negative here (solve_foreground refuses negative supply), so a negative
-    climate result means system-expansion credits outweigh the whole production chain: a
+    declared result means system-expansion credits outweigh the whole production chain: a
     modelling error, and a value no performance class can hold.
     """
     path = checked.loaded.path
     for category in results.categories:
-        values = [category.value, *category.by_process.values()]
-        if not all(math.isfinite(v) for v in values):
-            raise CalculationError(f"the {category.category} result is not a finite number", file=path, field="inputs")
-    climate = results.category("climate change")
-    if climate.value < 0:
-        worst = min(climate.by_process, key=climate.by_process.get)
-        credited = any(p.id == worst and p.coproducts for p in checked.loaded.study.processes)
-        raise CalculationError(
-            f"the climate change result is negative ({climate.value:.4g} {climate.unit}): the credits of process "
-            f"{worst!r} ({climate.by_process[worst]:.4g}) outweigh the whole production chain",
-            file=path,
-            process=worst,
-            field="coproducts" if credited else "inputs",
-        )
+        broken = [pid for pid, v in category.by_process.items() if not math.isfinite(v)]
+        if broken or not math.isfinite(category.value):
+            raise CalculationError(
+                f"the {category.category} result is not a finite number", file=path, process=broken[0] if broken else None, field="inputs"
+            )
+    for name in dict.fromkeys(["climate change", *checked.declared_categories]):
+        category = results.category(name)
+        if category.value < 0:
+            worst = min(category.by_process, key=category.by_process.get)
+            credited = any(p.id == worst and p.coproducts for p in checked.loaded.study.processes)
+            raise CalculationError(
+                f"the declared {name} result is negative ({category.value:.4g} {category.unit}): the credits of process "
+                f"{worst!r} ({category.by_process[worst]:.4g}) outweigh the whole production chain",
+                file=path,
+                process=worst,
+                field="coproducts" if credited else "inputs",
+            )
 
 
 def _apply_circular_footprint(

@@ -113,6 +113,18 @@ def _check_sites(study: Study, by_stage: dict[str, list[str]], file: Path | str 
                 process=process.id,
                 field="location",
             )
+    located: dict[str, set[str]] = {}
+    for process in study.processes:
+        if len(process.location) == 2:
+            located.setdefault(process.stage.value, set()).add(process.location)
+    for position, site in enumerate(study.sites, start=1):
+        if site.stage.value in located and site.country not in located[site.stage.value]:
+            raise BoundaryError(
+                f"the {site.stage.value} site is in {site.country}, but no {site.stage.value} process is located there "
+                f"({', '.join(sorted(located[site.stage.value]))}); the declaration's origin would be wrong",
+                file=file,
+                field=f"sites[{position}].country",
+            )
 
 
 def check_boundary(study: Study, rules: MaterialRules, file: Path | str | None = None) -> SystemBoundary:

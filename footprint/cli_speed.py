@@ -51,8 +51,10 @@ def declare_command(
     from .errors import FootprintError, FootprintInputError
 
     folders = _output_folders(studies, out)
-    if len(set(folders)) < len(folders):
-        clash = sorted({str(p) for p, f in zip(studies, folders) if folders.count(f) > 1})
+    # Compared without case: on macOS and Windows, A.toml and a.toml would share one folder.
+    keys = [str(f).casefold() for f in folders]
+    if len(set(keys)) < len(keys):
+        clash = sorted({str(p) for p, k in zip(studies, keys) if keys.count(k) > 1})
         fail(FootprintInputError(
             f"studies {', '.join(clash)} would write to the same output folder; give them distinct file names",
             field="--out",
@@ -171,8 +173,12 @@ def verify_command(
     payload = [json.loads(r.model_dump_json()) for r in reports]
     text = json.dumps(payload[0] if len(payload) == 1 else payload, indent=2, ensure_ascii=False) + "\n"
     if report is not None and reports:
-        from .errors import FootprintError
+        from .errors import FootprintError, FootprintInputError
 
+        inputs = {Path(p).resolve() for p in [*declarations, *study]}
+        inputs |= {(Path(p) / "declaration.json").resolve() for p in declarations}
+        if report.resolve() in inputs or (report.is_dir() and (report / "verification.json").resolve() in inputs):
+            fail(FootprintInputError("the report would overwrite a declaration or study being verified", file=report, field="--report"))
         try:
             report = report / "verification.json" if report.is_dir() else report
             write_atomically(report, text)

@@ -120,3 +120,15 @@ def check_supply_entries(
                 f"no input of the process buys {supply.dataset!r}, so this {supply.kind} documents nothing",
                 file=file, process=process.id, field=field,
             )
+
+
+def check_substituted(process: Process, dataset: "LinkedDataset", file: Path | str | None = None, field: str = "coproducts") -> None:
+    """Exported electricity displaces the grid of the country where the process runs, no other."""
+    if is_electricity(dataset) and is_grid_mix(dataset) and _country(dataset.location) != _country(process.location):
+        raise FootprintInputError(
+            f"the co-product is credited with the {dataset.location} grid mix, but the process runs in {process.location}; "
+            "exported electricity displaces the grid where it is fed in",
+            file=file,
+            process=process.id,
+            field=field,
+        )

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from .background import Background, LinkedDataset
-from .electricity import ElectricityChoice, check_electricity, check_supply_entries
+from .electricity import ElectricityChoice, check_electricity, check_substituted, check_supply_entries
 from .errors import CalculationError, FootprintInputError, LinkError
 from .rules import MaterialRules
 from .study import Allocation, Process, Study
@@ -70,10 +70,10 @@ class ForegroundInventory:
 
 
 def _finite(value: float, *, file: Path | str | None, process: str, field: str) -> float:
-    """An amount that is finite as written can still overflow once converted or multiplied."""
+    """A number that is finite as written can still overflow once converted, multiplied or summed."""
     if not math.isfinite(value):
         raise FootprintInputError(
-            f"the amount overflows to {value!r} once converted to the linked unit and allocated", file=file, process=process, field=field
+            f"the value overflows to {value!r} once converted, allocated or added up", file=file, process=process, field=field
         )
     return value
 
@@ -87,6 +87,13 @@ def _allocation_factor(process: Process, rules: MaterialRules, file: Path | str 
         return AllocationApplied(process.id, method.value, 1.0, "co-products credited by the datasets they substitute")
     main = process.reference_output
     if method is Allocation.mass:
+        priced = [f"coproducts[{i}].price" for i, c in enumerate(process.coproducts, start=1) if c.price is not None]
+        if main.price is not None or priced:
+            raise FootprintInputError(
+                "prices are given but the burdens are allocated by mass, so they would be ignored; "
+                "set allocation = \"economic\" or remove them",
+                file=file, process=process.id, field="reference_output.price" if main.price is not None else priced[0],
+            )
         amounts = []
         for label, unit, amount in [(main.product, main.unit, main.amount)] + [
             (c.product, c.unit, c.amount) for c in process.coproducts
@@ -103,9 +110,10 @@ def _allocation_factor(process: Process, rules: MaterialRules, file: Path | str 
         factor = amounts[0] / sum(amounts)
         return AllocationApplied(process.id, method.value, factor, f"mass: {amounts[0]:.6g} kg of {sum(amounts):.6g} kg")
     values = []
-    for label, unit, amount, price in [(main.product, main.unit, main.amount, main.price)] + [
-        (c.product, c.unit, c.amount, c.price) for c in process.coproducts
-    ]:
+    products = [("reference_output", main.product, main.unit, main.amount, main.price)] + [
+        (f"coproducts[{i}]", c.product, c.unit, c.amount, c.price) for i, c in enumerate(process.coproducts, start=1)
+    ]
+    for where, label, unit, amount, price in products:
         if price is None:
             known = rules.price_of(label)
             price = known.eur_per_kg if known else None
@@ -114,14 +122,12 @@ def _allocation_factor(process: Process, rules: MaterialRules, file: Path | str 
                 f"economic allocation needs a price for {label!r} (in the study or the material rules)",
                 file=file,
                 process=process.id,
-                field="coproducts.price" if label != main.product else "reference_output.price",
+                field=f"{where}.price",
             )
         if not is_mass(unit):
-            raise FootprintInputError(
-                f"prices are per kg; {label!r} is in {unit!r}", file=file, process=process.id, field="coproducts.unit"
-            )
-        values.append(amount * conversion_factor(unit, "kg") * price)
-    _finite(sum(values), file=file, process=process.id, field="coproducts.price")
+            raise FootprintInputError(f"prices are per kg; {label!r} is in {unit!r}", file=file, process=process.id, field=f"{where}.unit")
+        values.append(_finite(amount * conversion_factor(unit, "kg") * price, file=file, process=process.id, field=f"{where}.price"))
+    _finite(sum(values), file=file, process=process.id, field="coproducts")
     if values[0] <= 0:
         raise FootprintInputError(
             f"economic allocation would give the declared product {main.product!r} no burden: its value is 0",
@@ -223,6 +229,7 @@ def build_inventory(
                 raise LinkError(exc.message, file=file, process=process.id, field=f"coproducts[{position}].substitutes") from None
             except ValueError as exc:
                 raise FootprintInputError(str(exc), file=file, process=process.id, field=f"coproducts[{position}].unit") from None
+            check_substituted(process, dataset, file, f"coproducts[{position}].substitutes")
             # An avoided product is a negative input.
             amount = _finite(coproduct.amount * factor, file=file, process=process.id, field=f"coproducts[{position}].amount")
             inventory.background_links.append((dataset.id, column, -amount))
@@ -236,6 +243,10 @@ def build_inventory(
 # A foreground whose per-unit matrix is this ill-conditioned has a loop that makes almost
 # exactly what it consumes: its result is rounding noise scaled up, not a footprint.
 MAX_CONDITION = 1e12
+# The share of its own output a foreground loop may take back (the spectral radius of the
+# inputs per unit of output). At 0.999 the loop multiplies its inputs a thousandfold; real
+# recirculation is modelled inside a process, so a higher gain is a slip in the amounts.
+MAX_LOOP_GAIN = 0.999
 
 
 def solve_foreground(inventory: ForegroundInventory, file: Path | str | None = None) -> np.ndarray:
@@ -269,6 +280,23 @@ def solve_foreground(inventory: ForegroundInventory, file: Path | str | None = N
             "the foreground cannot be solved (singular technosphere matrix, condition number "
             f"{condition:.3g}): processes {', '.join(involved)} consume (almost) as much of each other's output as they produce",
             file=file, process=involved[0], field="inputs",
+        )
+    gain_matrix = np.eye(len(ids)) - per_unit
+    eigenvalues, vectors = np.linalg.eig(gain_matrix)
+    k = int(np.argmax(np.abs(eigenvalues)))
+    gain = float(np.abs(eigenvalues[k]))
+    if gain > MAX_LOOP_GAIN:
+        weight = np.abs(vectors[:, k])
+        on_loop = [ids[i] for i in np.flatnonzero(weight > 1e-6 * weight.max())]
+        effect = (
+            f"its inputs would be multiplied {1 / (1 - gain):.3g}-fold"
+            if gain < 1
+            else "no positive production can satisfy it, and a solver would declare a negative burden"
+        )
+        raise CalculationError(
+            f"processes {', '.join(on_loop)} form a loop that takes back {gain:.7g} of what it makes per pass "
+            f"(at most {MAX_LOOP_GAIN} is accepted): {effect}; check the amounts",
+            file=file, process=on_loop[0], field="inputs",
         )
     demand = np.zeros(len(ids))
     demand[inventory.product_index] = inventory.demand_amount

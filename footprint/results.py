@@ -133,9 +133,12 @@ def output_set(target: Path, *, force: bool = False, names: tuple[str, ...] = DE
     for name in names:
         if (target / name).is_dir():
             raise FootprintInputError(f"the output {name} is a folder", file=target / name, field="--out")
-    if (target / "declaration.json").exists() and not force:
+    existing = [name for name in names if (target / name).exists()]
+    if existing and not force:
         raise FootprintInputError(
-            "the folder already holds a declaration; pass --force to replace it", file=target / "declaration.json", field="--out"
+            f"the folder already holds {', '.join(existing)} of a declaration; pass --force to replace them",
+            file=target / existing[0],
+            field="--out",
         )
     try:
         target.mkdir(parents=True, exist_ok=True)
@@ -144,16 +147,34 @@ def output_set(target: Path, *, force: bool = False, names: tuple[str, ...] = DE
         raise FootprintInputError(f"cannot write here: {exc.strerror or exc}", file=target, field="--out") from None
     try:
         yield staging
-        written = {p.name for p in staging.iterdir() if p.name in names}
-        for name in names:
-            if name in written:
-                os.replace(staging / name, target / name)
-            else:
-                (target / name).unlink(missing_ok=True)
+        _swap_in(staging, target, names)
     except OSError as exc:
-        raise FootprintInputError(f"cannot write here: {exc.strerror or exc}", file=target, field="--out") from None
+        raise FootprintInputError(f"cannot write here: {exc.strerror or exc}; the folder is as it was", file=target, field="--out") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _swap_in(staging: Path, target: Path, names: tuple[str, ...]) -> None:
+    """Move the staged set into `target`, the old set aside first; on any failure, put the old set back."""
+    previous = staging / ".previous"
+    previous.mkdir()
+    moved_out: list[str] = []
+    moved_in: list[str] = []
+    try:
+        for name in names:
+            if (target / name).exists():
+                os.replace(target / name, previous / name)
+                moved_out.append(name)
+        for name in names:
+            if (staging / name).exists():
+                os.replace(staging / name, target / name)
+                moved_in.append(name)
+    except OSError:
+        for name in moved_in:
+            (target / name).unlink(missing_ok=True)
+        for name in moved_out:
+            os.replace(previous / name, target / name)
+        raise
 
 
 def write_json(path: Path, model: BaseModel) -> None:

@@ -18,11 +18,10 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, fi
 from pydantic import Strict as NoCoercion
 
 from .errors import FootprintInputError
-from .units import parse_unit
+from .units import check_convertible, parse_unit
 
 # TOML has real numbers, booleans and dates: a quoted "5.0" or a `true` where an amount goes is
 # a slip to report, not to coerce (pydantic's lax mode would read `true` as 1.0).
-FiniteNumber = Annotated[float, NoCoercion(), Field(allow_inf_nan=False)]
 FiniteNonNegative = Annotated[float, NoCoercion(), Field(ge=0, allow_inf_nan=False)]
 FinitePositive = Annotated[float, NoCoercion(), Field(gt=0, allow_inf_nan=False)]
 Share = Annotated[float, NoCoercion(), Field(ge=0, le=1, allow_inf_nan=False)]
@@ -103,8 +102,8 @@ class Uncertainty(Strict):
         default=None, description="geometric standard deviation (lognormal)"
     )
     sd: FinitePositive | None = Field(default=None, description="standard deviation (normal)")
-    minimum: FiniteNumber | None = None
-    maximum: FiniteNumber | None = None
+    minimum: FiniteNonNegative | None = None
+    maximum: FiniteNonNegative | None = None
 
     @model_validator(mode="after")
     def _parameters_complete(self) -> "Uncertainty":
@@ -112,8 +111,8 @@ class Uncertainty(Strict):
         missing = [name for name in needed if getattr(self, name) is None]
         if missing:
             raise ValueError(f"a {self.distribution} distribution needs {' and '.join(missing)}")
-        if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
-            raise ValueError(f"minimum {self.minimum:g} is above maximum {self.maximum:g}")
+        if self.minimum is not None and self.maximum is not None and self.minimum >= self.maximum:
+            raise ValueError(f"minimum {self.minimum:g} is not below maximum {self.maximum:g}; give no distribution for a fixed amount")
         return self
 
 
@@ -131,6 +130,17 @@ class Amount(Sourced):
     def _known_unit(cls, value: str) -> str:
         parse_unit(value)
         return value
+
+    @model_validator(mode="after")
+    def _representable(self) -> "Amount":
+        check_convertible(self.amount, self.unit)
+        spread = getattr(self, "uncertainty", None)
+        if spread is not None and spread.distribution == "normal" and self.amount < 3 * spread.sd:
+            raise ValueError(
+                f"a normal distribution with sd {spread.sd:g} around {self.amount:g} samples negative amounts; "
+                "use a lognormal one for a quantity that cannot be negative"
+            )
+        return self
 
 
 class TechnosphereInput(Amount):

@@ -377,6 +377,7 @@ def simulate(
     to_flow = np.zeros((mq, q))
     to_flow[np.arange(mq), system.flow_column] = 1.0
     step = max(1, chunk_elements // max(n * n, 1))
+    negative = 0
     for start in range(0, iterations, step):
         stop = min(iterations, start + step)
         c = stop - start
@@ -389,6 +390,7 @@ def simulate(
             supply = (demand[None, :] / matrix[:, 0, :])
         else:
             supply = np.linalg.solve(matrix, np.broadcast_to(demand[:, None], (c, n, 1)))[..., 0]
+        negative += int(np.count_nonzero(np.any(supply < 0, axis=1)))
         bought = (block[:, mf : mf + mb] * supply[:, system.bg_consumer]) @ to_dataset  # (c, d)
         emitted = (block[:, mf + mb :] * supply[:, system.flow_consumer]) @ to_flow  # (c, q)
         if background_scores is None:
@@ -396,8 +398,14 @@ def simulate(
         else:
             scores = np.einsum("cd,ckd->ck", bought, background_scores[start:stop])
         out[start:stop] = scores + emitted @ system.flow_factors.T
+    if negative:
+        raise CalculationError(
+            f"{negative} of {iterations} sampled iterations push a foreground loop past what it makes (a process "
+            "would run at a negative rate); narrow the distributions of the loop's inputs",
+            field="uncertainty",
+        )
     if not np.all(np.isfinite(out)):
-        raise CalculationError("a sampled foreground was singular: some iterations have no finite result")
+        raise CalculationError("a sampled foreground was singular: some iterations have no finite result", field="uncertainty")
     return out
 
 

@@ -98,3 +98,16 @@ def check_amount(value: float) -> float:
     if not math.isfinite(value):
         raise ValueError(f"amount must be a finite number, got {value!r}")
     return value
+
+
+@lru_cache(maxsize=4096)
+def base_unit_factor(unit: str) -> float:
+    """Factor from `unit` to its SI base units (kg, m, s, ...): the scale every conversion passes through."""
+    return float(registry().Quantity(1.0, parse_unit(unit)).to_base_units().magnitude)
+
+
+def check_convertible(amount: float, unit: str) -> float:
+    """Reject an amount that is finite as written but overflows in base units (1e308 t is inf kg)."""
+    if not math.isfinite(amount * base_unit_factor(unit)):
+        raise ValueError(f"{amount:g} {unit} overflows once converted to base units; check the amount and its unit")
+    return amount

@@ -267,7 +267,7 @@ def _issuer_fields(declaration: Declaration, loaded: Any, today: dt.date) -> lis
             FieldDifference(
                 field="issue_date",
                 declared=declaration.issue_date.isoformat(),
-                recomputed=f"not after {today.isoformat()} (today, UTC): the declaration is dated in the future",
+                recomputed=f"not after {(today + ISSUE_DATE_GRACE).isoformat()} (today, UTC, plus a day for time zones): the declaration is dated in the future",
             )
         )
     return out

@@ -3,6 +3,8 @@ field, a non-zero exit, and nothing written."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from typer.testing import CliRunner
 
@@ -62,11 +64,12 @@ CASES = {
     "undocumented direct line": ([(ELECTRICITY, ELECTRICITY.replace("electricity-grid-CL", "electricity-wind"))], "pumping", "inputs[1].dataset", "without a documented direct line"),
     # Solvable only on paper: a loop that makes less than it uses would declare a negative burden.
     "process uses more of its own output than it makes": ([(SODA, SELF_INPUT + SODA)], "refining", "inputs[2].amount", "of its own output"),
-    "loop that consumes more than it makes": ([(PONDS_INPUT, PONDS_INPUT + LOOP.format(amount="1.0"))], None, "inputs", "negative rate"),
+    "loop that consumes more than it makes": ([(PONDS_INPUT, PONDS_INPUT + LOOP.format(amount="1.0"))], None, "inputs", "no positive production can satisfy it"),
+    "loop that takes back nearly all it makes": ([(PONDS_INPUT, PONDS_INPUT + LOOP.format(amount="0.4999999"))], None, "inputs", "multiplied"),
     "loop that almost exactly consumes what it makes": ([(PONDS_INPUT, PONDS_INPUT + LOOP.format(amount="0.49999999999999"))], None, "inputs", "singular"),
-    "amount that overflows once converted": ([(SODA + "\n  amount = 2.0", SODA + "\n  amount = 1e308")], "refining", "inputs[2].amount", "overflows"),
+    "amount that overflows once converted": ([(SODA + "\n  amount = 2.0", SODA + "\n  amount = 1e308")], "refining", "inputs[2]", "overflows once converted to base units"),
     "infinite geometric standard deviation": ([(ELECTRICITY, ELECTRICITY + '\n  uncertainty = { distribution = "lognormal", gsd = inf }')], "pumping", "inputs[1].uncertainty.gsd", "finite"),
-    "uniform range upside down": ([(ELECTRICITY, ELECTRICITY + '\n  uncertainty = { distribution = "uniform", minimum = 6.0, maximum = 4.0 }')], "pumping", "inputs[1].uncertainty", "above maximum"),
+    "uniform range upside down": ([(ELECTRICITY, ELECTRICITY + '\n  uncertainty = { distribution = "uniform", minimum = 6.0, maximum = 4.0 }')], "pumping", "inputs[1].uncertainty", "is not below maximum"),
     "lognormal without its gsd": ([(ELECTRICITY, ELECTRICITY + '\n  uncertainty = { distribution = "lognormal" }')], "pumping", "inputs[1].uncertainty", "needs gsd"),
     "declared product worth nothing": ([(REFINING_OUTPUT, REFINING_OUTPUT.replace('unit = "t" }', 'unit = "t", price = 0.0 }') + ECONOMIC)], "refining", "reference_output.price", "no burden"),
     "amount written as a string": ([(ELECTRICITY, ELECTRICITY.replace("5.0", '"5.0"'))], "pumping", "inputs[1].amount", "valid number"),
@@ -80,6 +83,12 @@ CASES = {
     "credits larger than the whole chain": ([(REFINING_OUTPUT, REFINING_OUTPUT + CREDIT)], "refining", "coproducts", "negative"),
     "e-mail that is not an address": ([('email = "test@example.org"', 'email = "not an email"')], None, "operator.email", "not a valid email address"),
     "reporting period in the future": ([("end = 2024-12-31", "end = 2090-12-31")], None, "reporting_period", "in the future"),
+    "site where no process of its stage runs": ([(REFINING_SITE, REFINING_SITE + '\n\n[[sites]]\nstage = "refining"\ncountry = "CN"\nregion = "Jiangxi"')], None, "sites[4].country", "no refining process is located there"),
+    "uniform range of zero width": ([(ELECTRICITY, ELECTRICITY + '\n  uncertainty = { distribution = "uniform", minimum = 5.0, maximum = 5.0 }')], "pumping", "inputs[1].uncertainty", "not below maximum"),
+    "uniform range below zero": ([(ELECTRICITY, ELECTRICITY + '\n  uncertainty = { distribution = "uniform", minimum = -100.0, maximum = 6.0 }')], "pumping", "inputs[1].uncertainty.minimum", "greater than or equal to 0"),
+    "normal spread that samples negative amounts": ([(ELECTRICITY, ELECTRICITY + '\n  uncertainty = { distribution = "normal", sd = 100.0 }')], "pumping", "inputs[1]", "samples negative amounts"),
+    "credit with another country's grid": ([(REFINING_OUTPUT, REFINING_OUTPUT + CREDIT.replace("100000.0", "10.0").replace("grid-CL", "grid-CN"))], "refining", "coproducts[1].substitutes", "displaces the grid where it is fed in"),
+    "prices under mass allocation": ([(REFINING_OUTPUT, REFINING_OUTPUT.replace('unit = "t" }', 'unit = "t", price = 20.0 }') + ECONOMIC.replace("economic", "mass"))], "refining", "reference_output.price", "would be ignored"),
     "typo in a key": ([("data_type = \"company-specific\"\nlocation = \"CL\"\nreference_output = { product = \"brine\"", "data_typ = \"company-specific\"\nlocation = \"CL\"\nreference_output = { product = \"brine\"")], "pumping", "data_type", "Field required (and 1 more problem(s))"),
 }
 
@@ -192,3 +201,50 @@ def test_a_verification_report_that_cannot_be_written_is_not_a_verdict(tmp_path)
     )
     assert result.exit_code == 2, "exit 1 would mean 'not reproduced'"
     assert "cannot write here" in result.output
+
+
+def test_studies_whose_names_differ_only_in_case_are_refused(tmp_path):
+    """On macOS and Windows they would share one output folder."""
+    (tmp_path / "x").mkdir()
+    lower = edit_study(tmp_path, TINY_STUDY, [], name="study.toml")
+    upper = edit_study(tmp_path / "x", TINY_STUDY, [], name="Study.toml")
+    result = runner.invoke(app, ["declare", str(lower), str(upper), "--out", str(tmp_path / "out"), "--no-progress"])
+    assert result.exit_code == 2 and "same output folder" in result.output
+
+
+def test_a_failed_swap_puts_the_previous_declaration_back(tmp_path, monkeypatch):
+    """If one file of the new set cannot be moved in, the old set comes back whole."""
+    import os
+
+    import footprint.results as results_module
+    from footprint.errors import FootprintInputError
+
+    target = tmp_path / "out"
+    target.mkdir()
+    for name in ("results.json", "declaration.json", "declaration.html", "study.html"):
+        (target / name).write_text(f"old {name}")
+    real_replace = os.replace
+
+    def flaky(source, destination):
+        if Path(destination) == target / "declaration.html" and ".previous" not in str(source):  # the new file
+            raise PermissionError(13, "Permission denied")
+        return real_replace(source, destination)
+
+    monkeypatch.setattr(results_module.os, "replace", flaky)
+    with pytest.raises(FootprintInputError, match="as it was"):
+        with results_module.output_set(target, force=True) as staging:
+            for name in ("results.json", "declaration.json", "declaration.html", "study.html"):
+                (staging / name).write_text(f"new {name}")
+    assert {p.name: p.read_text() for p in target.iterdir()} == {
+        name: f"old {name}" for name in ("results.json", "declaration.json", "declaration.html", "study.html")
+    }
+
+
+def test_a_report_may_not_overwrite_the_declaration_it_verifies(tmp_path):
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["declare", str(TINY_STUDY), "--out", str(out)]).exit_code == 0
+    declaration = out / "declaration.json"
+    before = declaration.read_text()
+    result = runner.invoke(app, ["verify", str(declaration), "--study", str(TINY_STUDY), "--report", str(declaration)])
+    assert result.exit_code == 2 and "would overwrite" in result.output
+    assert declaration.read_text() == before
