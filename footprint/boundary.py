@@ -236,6 +236,20 @@ def check_company_specific(
     The rules name the categories under the operator's direct influence; when the hotspot
     analysis is known, only those processes among the most relevant are held to it.
     """
+    for process in study.processes:
+        if process.sampling is None:
+            continue
+        if process.data_type is not DataType.company_specific:
+            raise BoundaryError(
+                "sampling describes how company-specific data were measured; this process uses secondary data",
+                file=file, process=process.id, field="sampling",
+            )
+        if not rules.sampling_allowed:
+            raise BoundaryError(
+                f"the {rules.id} rules do not allow sampling (Annex V Part VI): company-specific data must come "
+                f"from every site ({process.sampling.sites_measured} of {process.sampling.sites_total} measured)",
+                file=file, process=process.id, field="sampling",
+            )
     required = set(rules.company_specific_categories.get(study.route.value, []))
     for process in study.processes:
         if process.category not in required:

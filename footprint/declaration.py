@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .methods import CLIMATE_CHANGE, MethodSet, load_method_set
 from .results import Fingerprint, Results, write_atomically
-from .rules import MaterialRules
+from .rules import CONFORMITY_MODULES, MaterialRules
 from .study import LoadedStudy
 from .study_diff import StudyDigest, canonical_json, study_digest
 
@@ -144,6 +144,14 @@ class PublicStudyLink(Model):
     note: str
 
 
+class ConformityAssessment(Model):
+    """Annex V Part IX: how conformity is assessed, as the material's rules fix it."""
+
+    module: str = Field(description="Module of Annex II to Decision No 768/2008/EC")
+    name: str
+    rules: str = Field(description="The calculation rules that set the module")
+
+
 class Versions(Model):
     footprint: str
     method: str
@@ -165,6 +173,7 @@ class Declaration(Model):
     footprint: DeclaredFootprint = Field(description="Art. 31(7)(d)")
     performance_class: PerformanceClass = Field(description="Art. 31(7)(e)")
     public_study: PublicStudyLink = Field(description="Art. 31(7)(f)")
+    conformity_assessment: ConformityAssessment = Field(description="Annex V Part IX")
     versions: Versions
     fingerprint: Fingerprint = Field(description="Hashes of the study, background, method set and rules")
     study_digest: StudyDigest = Field(description="Keyed digests of the study's parts, to tell which input changed")
@@ -353,6 +362,11 @@ def build_declaration(
         ),
         performance_class=performance_class(results, class_table),
         public_study=link,
+        conformity_assessment=ConformityAssessment(
+            module=rules.conformity_module,
+            name=CONFORMITY_MODULES[rules.conformity_module],
+            rules=f"{rules.id} {rules.rules_version}",
+        ),
         versions=Versions(
             footprint=fp.footprint_version,
             method=f"{fp.method_set} {fp.method_version}",

@@ -104,6 +104,7 @@ class ProcessView(ProcessSummary):
     datasets: list[str]
     sources: list[dict[str, Any]]
     electricity: list[str]
+    sampling: str = ""
 
 
 def _background_info(codes: list[str]) -> dict[str, dict[str, str]]:
@@ -156,6 +157,12 @@ def _process_views(study: Study, results: Results, redact: Redactor) -> list[Pro
                 datasets=datasets,
                 sources=sources,
                 electricity=electricity.get(process.id, []),
+                sampling=(
+                    f"measured at {process.sampling.sites_measured} of {process.sampling.sites_total} sites; "
+                    f"{redact(process.sampling.method)}"
+                    if process.sampling
+                    else ""
+                ),
             )
         )
     return views

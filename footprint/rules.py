@@ -58,6 +58,30 @@ class PublishedFootprint(BaseModel):
         return self.low_kg_co2e * self.per_declared_unit, self.high_kg_co2e * self.per_declared_unit
 
 
+# Annex V Part IX: the rules pick a conformity-assessment module of Annex II to Decision No
+# 768/2008/EC (module B, EU-type examination, only ever comes with one of C to F).
+CONFORMITY_MODULES = {
+    "A": "internal production control",
+    "A1": "internal production control plus supervised product testing",
+    "A2": "internal production control plus supervised product checks at random intervals",
+    "B+C": "EU-type examination, then conformity to type based on internal production control",
+    "B+C1": "EU-type examination, then conformity to type based on internal production control plus supervised product testing",
+    "B+C2": "EU-type examination, then conformity to type based on internal production control plus supervised product checks at random intervals",
+    "B+D": "EU-type examination, then conformity to type based on quality assurance of the production process",
+    "B+E": "EU-type examination, then conformity to type based on product quality assurance",
+    "B+F": "EU-type examination, then conformity to type based on product verification",
+    "D1": "quality assurance of the production process",
+    "E1": "quality assurance of final product inspection and testing",
+    "F1": "conformity based on product verification",
+    "G": "conformity based on unit verification",
+    "H": "conformity based on full quality assurance",
+    "H1": "conformity based on full quality assurance plus design examination",
+}
+ConformityModule = Literal[
+    "A", "A1", "A2", "B+C", "B+C1", "B+C2", "B+D", "B+E", "B+F", "D1", "E1", "F1", "G", "H", "H1"
+]
+
+
 class MaterialInfo(BaseModel):
     """What `footprint materials` lists about a material."""
 
@@ -98,6 +122,16 @@ class MaterialRules(BaseModel):
     )
     allocation: Literal["mass", "economic", "system-expansion"] = "mass"
     prices: list[Price] = Field(default_factory=list)
+    sampling_allowed: bool = Field(
+        default=False,
+        description="Annex V Part VI: whether company-specific data may come from a sample of the operator's sites",
+    )
+    # No delegated act has fixed a module yet: draft rules default to A (internal production
+    # control), the least demanding, so no declaration implies a third-party check it lacks.
+    conformity_module: ConformityModule = Field(
+        default="A",
+        description="Annex V Part IX: module of Annex II to Decision No 768/2008/EC for the conformity assessment",
+    )
     secondary_model: Literal["cut-off", "circular-footprint-formula"] = "cut-off"
     cff_a: float = Field(default=0.2, ge=0, le=1, description="PEF CFF allocation factor A (0.2 for metals)")
     published_footprints: list[PublishedFootprint] = Field(default_factory=list)

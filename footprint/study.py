@@ -230,6 +230,20 @@ class ElectricitySupply(Strict):
     matched_consumption: bool = Field(description="Supply is matched to the process's metered consumption in the period")
 
 
+class Sampling(Strict):
+    """Company-specific data measured at a sample of the operator's sites (Annex V Part VI)."""
+
+    sites_total: Annotated[int, NoCoercion(), Field(ge=2)] = Field(description="Sites that run this process")
+    sites_measured: Annotated[int, NoCoercion(), Field(ge=1)] = Field(description="Sites whose data the process uses")
+    method: str = Field(min_length=10, description="How the sample was drawn and scaled to all sites")
+
+    @model_validator(mode="after")
+    def _a_sample(self) -> "Sampling":
+        if self.sites_measured >= self.sites_total:
+            raise ValueError(f"{self.sites_measured} of {self.sites_total} sites measured is not a sample; leave sampling out")
+        return self
+
+
 class Process(Strict):
     id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
     name: str = Field(min_length=1)
@@ -243,6 +257,7 @@ class Process(Strict):
     coproducts: list[Coproduct] = Field(default_factory=list)
     allocation: Allocation | None = Field(default=None, description="Overrides the material rules' default")
     electricity_supply: list[ElectricitySupply] = Field(default_factory=list)
+    sampling: Sampling | None = Field(default=None, description="When the data come from a sample of the operator's sites")
     description: str | None = None
 
 

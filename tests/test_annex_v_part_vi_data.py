@@ -65,3 +65,35 @@ def test_company_specific_data_where_the_operator_has_direct_influence(tmp_path)
 def test_secondary_data_is_fine_where_the_rules_allow_it(tmp_path):
     path = edit_study(tmp_path, TINY_STUDY, [('category = "1(f)"\ndata_type = "company-specific"', 'category = "1(f)"\ndata_type = "secondary"')])
     assert check_study(path).boundary.processes_by_stage["extraction"] == ["pumping"]
+
+
+SAMPLED = '''reference_output = { product = "brine", amount = 1.0, unit = "t" }
+sampling = { sites_total = 12, sites_measured = 4, method = "four wellfields drawn by production volume, scaled by brine pumped" }
+'''
+
+
+def test_sampling_is_refused_unless_the_rules_allow_it(tmp_path):
+    """Part VI: the rules say whether company-specific data may come from a sample of sites."""
+    path = edit_study(tmp_path, TINY_STUDY, [('reference_output = { product = "brine", amount = 1.0, unit = "t" }\n', SAMPLED)])
+    with pytest.raises(BoundaryError, match="do not allow sampling") as refused:
+        check_study(path)
+    assert refused.value.process == "pumping" and refused.value.field == "sampling"
+
+
+def test_sampling_is_accepted_where_the_rules_allow_it(tmp_path):
+    from footprint.boundary import check_company_specific
+    from footprint.plugins import MaterialRegistry
+    from footprint.study import load_study
+
+    path = edit_study(tmp_path, TINY_STUDY, [('reference_output = { product = "brine", amount = 1.0, unit = "t" }\n', SAMPLED)])
+    rules = MaterialRegistry().rules("lithium-carbonate").model_copy(update={"sampling_allowed": True})
+    check_company_specific(load_study(path).study, rules)
+
+
+def test_sampling_of_all_sites_is_not_a_sample(tmp_path):
+    path = edit_study(
+        tmp_path, TINY_STUDY,
+        [('reference_output = { product = "brine", amount = 1.0, unit = "t" }\n', SAMPLED.replace("sites_measured = 4", "sites_measured = 12"))],
+    )
+    with pytest.raises(FootprintInputError, match="is not a sample"):
+        check_study(path)
