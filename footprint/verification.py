@@ -209,9 +209,20 @@ def _read_declaration(path: Path) -> tuple[dict[str, Any], Declaration | None, s
 
 
 def _find_class_table(declaration: Declaration, registry: Any, class_folder: Path | None) -> tuple[Any | None, str | None]:
-    """The class table the declaration names (by hash), or (None, why not)."""
+    """The class table the declaration names (by hash), or (None, why not).
+
+    A declaration that names no table is recalculated with the table that was in force on its
+    issue date, if that table had already been calibrated then: dropping the class from a
+    declaration must not make it pass. A table published later is never held against it.
+    """
     ref = declaration.performance_class.table
     if ref is None:
+        try:
+            in_force = registry.class_table(declaration.material.id, declaration.issue_date) if registry else None
+        except FootprintError as exc:
+            return None, f"the class table in force on {declaration.issue_date} cannot be told: {exc}"
+        if in_force is not None and in_force.calibrated_on <= declaration.issue_date:
+            return in_force, None
         return None, None
     candidates = []
     table = registry.class_table(declaration.material.id, declaration.issue_date) if registry else None

@@ -471,3 +471,23 @@ def test_a_changed_category_list_in_the_plugin_is_a_rules_change(declared, monke
     report = verify_declaration(declaration, study)
     assert not report.reproduced
     assert "rules" in {c.input for c in report.changed_inputs}
+
+
+def test_dropping_the_class_does_not_pass_when_a_table_was_in_force(declared, monkeypatch):
+    """A declaration naming no table is recalculated with the table in force on its issue date,
+    unless that table was calibrated later (a table published afterwards is not held against it)."""
+    import datetime as dt
+
+    from footprint.plugins import MaterialRegistry
+
+    study, declaration, results = declared
+    climate = results.category("climate change").value
+    table = class_table("lithium-carbonate", [climate * 0.5, climate * 2])  # calibrated 2026-01-01
+    monkeypatch.setattr(MaterialRegistry, "class_table", lambda self, material, on_date: table)
+    report = verify_declaration(declaration, study)
+    assert not report.reproduced
+    assert report.class_difference is not None and report.class_difference.recomputed == "B"
+
+    later = table.model_copy(update={"calibrated_on": dt.date(2026, 12, 1)})
+    monkeypatch.setattr(MaterialRegistry, "class_table", lambda self, material, on_date: later)
+    assert verify_declaration(declaration, study).reproduced
