@@ -104,7 +104,7 @@ def declare_command(
                     write_json(staging / "results.json", item.results)
                     names = ["results.json"] + [p.name for p in write_declaration_outputs(item.results, item.path, staging, pdf=pdf)]
             except FootprintError as exc:
-                item.error = exc if getattr(exc, "file", None) else exc.located(file=item.path)
+                item.error = exc.located(file=item.path) if isinstance(exc, FootprintInputError) else exc
                 continue
             except Exception as exc:  # one declaration that cannot be built must not stop the batch
                 item.error = FootprintError(f"{item.path}: the declaration could not be written: {exc!r}")
