@@ -34,7 +34,7 @@ import tomllib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import tomli_w
@@ -714,6 +714,18 @@ def list_tables(material: str, folders: Path | Sequence[Path] | None = None) -> 
                 raise FootprintInputError(f"table is for {table.material!r} but sits in the folder of {material!r}", file=p, field="material")
             out.append((p, table))
     return out
+
+
+def find_class_table(registry: Any, material: str, on_date: dt.date) -> ClassTable | None:
+    """The class table in force on a date: the material plugin's, else the shipped `classes/`
+    folder; None when neither has one. What `declare` classes with, so `verify` uses it too."""
+    table = registry.class_table(material, on_date)
+    if table is not None:
+        return table
+    try:
+        return table_in_force(material, on_date)
+    except NoTableInForce:
+        return None
 
 
 def table_in_force(material: str, on_date: dt.date, folder: Path | Sequence[Path] | None = None, *, category: str = DEFAULT_CATEGORY) -> ClassTable:

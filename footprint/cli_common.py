@@ -15,16 +15,20 @@ console = Console()
 err_console = Console(stderr=True)
 
 
+def print_error(error: object) -> None:
+    """One error line on stderr, escaped: pint's dimension names ([mass], [length]) would
+    otherwise be eaten as rich markup."""
+    from rich.markup import escape
+
+    err_console.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
+
+
 def fail(exc: Exception) -> NoReturn:
     """Print a footprint error in one line and exit with its code (2 for bad input)."""
     from .errors import FootprintError
 
-    from rich.markup import escape
-
-    code = exc.exit_code if isinstance(exc, FootprintError) else 1
-    # escape: pint's dimension names ([mass], [length]) would otherwise be eaten as markup
-    err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
+    print_error(exc)
+    raise typer.Exit(exc.exit_code if isinstance(exc, FootprintError) else 1)
 
 
 @contextlib.contextmanager

@@ -20,23 +20,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from .cli_common import print_error
+
 console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
-
-
-def find_class_table(registry: Any, material: str, on_date: dt.date) -> Any | None:
-    """The class table in force: the material plugin's, else the shipped `classes/` folder."""
-    table = registry.class_table(material, on_date)
-    if table is not None:
-        return table
-    try:
-        from .classes import NoTableInForce, table_in_force
-    except ImportError:
-        return None
-    try:
-        return table_in_force(material, on_date)
-    except NoTableInForce:
-        return None
 
 
 _IN_FORCE: Any = object()
@@ -58,6 +44,7 @@ def write_declaration_outputs(
     the issue date unless `class_table` is given (None: no class). `pdf` prints study.html with
     headless Chromium when one is installed.
     """
+    from .classes import find_class_table
     from .declaration import build_declaration, write_declaration
     from .plugins import MaterialRegistry
     from .public_study import write_public_study, write_study_pdf
@@ -141,7 +128,7 @@ def diff_command(
     try:
         diff = diff_studies(old, new)
     except FootprintError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", soft_wrap=True)
+        print_error(exc)
         raise typer.Exit(2)
     if json_output:
         typer.echo(diff.model_dump_json(indent=2))

@@ -21,7 +21,7 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from .cli_common import console, err_console, fail, fmt, quiet_brightway, say
+from .cli_common import console, err_console, fail, fmt, print_error, quiet_brightway, say
 
 _BackgroundOpt = Annotated[Optional[str], typer.Option(help="Background database (overrides the studies)")]
 _ProjectOpt = Annotated[Optional[str], typer.Option(help="Brightway project holding --background")]
@@ -113,7 +113,7 @@ def declare_command(
                 console.print(f"wrote {target / name}")
     failed = [item for item in items if not item.ok]
     for item in failed:
-        err_console.print(f"[bold red]error:[/] {_escaped(item.error)}", highlight=False, soft_wrap=True)
+        print_error(item.error)
     if failed:
         raise typer.Exit(max(getattr(item.error, "exit_code", 1) for item in failed))
 
@@ -125,12 +125,6 @@ def _output_folders(studies: list[Path], out: Path | None) -> list[Path]:
     if len(studies) == 1:
         return [out]
     return [out / Path(p).stem for p in studies]
-
-
-def _escaped(error: object) -> str:
-    from rich.markup import escape
-
-    return escape(str(error))
 
 
 def verify_command(
@@ -168,7 +162,7 @@ def verify_command(
         _solver_warning()
     unreadable = [item for item in items if not item.ok]
     for item in unreadable:
-        err_console.print(f"[bold red]error:[/] {item.path}: {item.error}", soft_wrap=True)
+        print_error(f"{item.path}: {item.error}")
     reports = [item.results for item in items if item.ok]
     payload = [json.loads(r.model_dump_json()) for r in reports]
     text = json.dumps(payload[0] if len(payload) == 1 else payload, indent=2, ensure_ascii=False) + "\n"

@@ -217,8 +217,10 @@ def _find_class_table(declaration: Declaration, registry: Any, class_folder: Pat
     """
     ref = declaration.performance_class.table
     if ref is None:
+        from .classes import find_class_table
+
         try:
-            in_force = registry.class_table(declaration.material.id, declaration.issue_date) if registry else None
+            in_force = find_class_table(registry, declaration.material.id, declaration.issue_date) if registry else None
         except FootprintError as exc:
             return None, f"the class table in force on {declaration.issue_date} cannot be told: {exc}"
         if in_force is not None and in_force.calibrated_on <= declaration.issue_date:
