@@ -227,7 +227,7 @@ def schema(
 ) -> None:
     """Print the JSON Schema of a file footprint reads or writes (published in docs/schemas/)."""
     if write is not None:
-        from .results import write_atomically
+        from .files import write_atomically
 
         for each in SCHEMAS:
             path = write / f"{each}.schema.json"

@@ -94,13 +94,14 @@ def declare_command(
         console.print(table)
     if out is not None:
         from .cli_declaration import write_declaration_outputs
-        from .results import output_set, write_json
+        from .files import output_set, write_json
+        from .results import DECLARATION_FILES
 
         for item, target in zip(items, folders):
             if not item.ok:
                 continue
             try:
-                with output_set(target, force=force) as staging:
+                with output_set(target, names=DECLARATION_FILES, force=force) as staging:
                     write_json(staging / "results.json", item.results)
                     names = ["results.json"] + [p.name for p in write_declaration_outputs(item.results, item.path, staging, pdf=pdf)]
             except FootprintError as exc:
@@ -141,7 +142,7 @@ def verify_command(
     on footprint.prepared's route).
     """
     from .cli_declaration import _print_report
-    from .results import write_atomically
+    from .files import write_atomically
 
     if len(study) != len(declarations):
         if len(study) == 1:
@@ -264,7 +265,7 @@ def uncertainty_command(
     for note in report.notes:
         console.print(f"note: {note}", highlight=False)
     if out is not None:
-        from .results import write_atomically
+        from .files import write_atomically
 
         target = out / "uncertainty.json" if out.suffix.lower() != ".json" else out
         try:

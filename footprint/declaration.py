@@ -29,10 +29,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from .methods import CLIMATE_CHANGE, MethodSet, load_method_set
-from .results import Fingerprint, Results, write_atomically
+from .files import canonical_json, write_atomically
+from .results import Fingerprint, Results
 from .rules import CONFORMITY_MODULES, MaterialRules
 from .study import LoadedStudy
-from .study_diff import StudyDigest, canonical_json, study_digest
+from .study_diff import StudyDigest, study_digest
 
 SCHEMA_VERSION = "1"
 REGULATION = "Regulation (EU) 2024/1252, Article 31(7) and Annex V"

@@ -35,7 +35,8 @@ from typing import Any
 from .boundary import category_title
 from .declaration import Declaration, format_share, format_value, templates
 from .methods import MethodSet, load_method_set
-from .results import ProcessSummary, Results, write_atomically
+from .files import write_atomically
+from .results import ProcessSummary, Results
 from .study import DataType, LoadedStudy, Study
 
 CONFIDENTIAL = "[confidential]"

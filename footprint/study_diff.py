@@ -35,6 +35,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .files import canonical_json
 from .study import LoadedStudy, Process, Study, TechnosphereInput, load_study
 from .units import parse_unit, registry
 
@@ -170,11 +171,6 @@ def study_parts(study: Study) -> dict[str, Any]:
         "excluded": [e.model_dump(mode="json", exclude={"reason"}) for e in study.excluded],
     }
     return parts
-
-
-def canonical_json(data: Any) -> bytes:
-    """One byte string per value: sorted keys, no spaces, UTF-8 (used for every digest)."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
 
 
 def _digest_key(study: Study) -> bytes:

@@ -216,6 +216,7 @@ def test_a_failed_swap_puts_the_previous_declaration_back(tmp_path, monkeypatch)
     """If one file of the new set cannot be moved in, the old set comes back whole."""
     import os
 
+    import footprint.files as files_module
     import footprint.results as results_module
     from footprint.errors import FootprintInputError
 
@@ -230,9 +231,9 @@ def test_a_failed_swap_puts_the_previous_declaration_back(tmp_path, monkeypatch)
             raise PermissionError(13, "Permission denied")
         return real_replace(source, destination)
 
-    monkeypatch.setattr(results_module.os, "replace", flaky)
+    monkeypatch.setattr(files_module.os, "replace", flaky)
     with pytest.raises(FootprintInputError, match="as it was"):
-        with results_module.output_set(target, force=True) as staging:
+        with files_module.output_set(target, names=results_module.DECLARATION_FILES, force=True) as staging:
             for name in ("results.json", "declaration.json", "declaration.html", "study.html"):
                 (staging / name).write_text(f"new {name}")
     assert {p.name: p.read_text() for p in target.iterdir()} == {
