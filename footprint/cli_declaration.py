@@ -123,7 +123,7 @@ def diff_command(
 ) -> None:
     """Say whether a change to a study touches the bill of materials or energy mix (new calculation needed)."""
     from .errors import FootprintError
-    from .study_diff import PART_TITLES, diff_studies
+    from .study import PART_TITLES, diff_studies
 
     try:
         diff = diff_studies(old, new)

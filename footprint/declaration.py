@@ -33,7 +33,7 @@ from .files import canonical_json, write_atomically
 from .results import Fingerprint, Results
 from .rules import CONFORMITY_MODULES, MaterialRules
 from .study import LoadedStudy
-from .study_diff import StudyDigest, study_digest
+from .study import StudyDigest, study_digest
 
 SCHEMA_VERSION = "1"
 REGULATION = "Regulation (EU) 2024/1252, Article 31(7) and Annex V"

@@ -52,7 +52,7 @@ from . import __version__
 from .declaration import Declaration, build_declaration, class_table_sha256, content_hash
 from .declaration import declaration_id as derive_declaration_id
 from .errors import FootprintError
-from .study_diff import PART_TITLES, changed_parts, study_digest
+from .study import PART_TITLES, changed_parts, study_digest
 
 RELATIVE_TOLERANCE = 1e-9
 ABSOLUTE_TOLERANCE = 1e-15

@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from footprint.cli import app
-from footprint.study_diff import diff_studies, is_energy_input, study_digest
+from footprint.study import diff_studies, is_energy_input, study_digest
 from footprint.study import TechnosphereInput, load_study
 from footprint.verification import VerificationReport, agree, verify_declaration
 

@@ -8,17 +8,15 @@ not here: they live in `footprint.boundary`, so this module only checks form, no
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import tomllib
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 from pydantic import Strict as NoCoercion
 
-from .errors import FootprintInputError
-from .units import check_convertible, parse_unit
+from ..errors import FootprintInputError
+from ..units import check_convertible, parse_unit
 
 # TOML has real numbers, booleans and dates: a quoted "5.0" or a `true` where an amount goes is
 # a slip to report, not to coerce (pydantic's lax mode would read `true` as 1.0).
@@ -319,58 +317,3 @@ class Study(Strict):
             if process.id == process_id:
                 return process
         raise KeyError(process_id)
-
-
-class LoadedStudy(BaseModel):
-    """A study with the file it came from and the hash of its bytes (for fingerprints)."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-
-    study: Study
-    path: Path
-    sha256: str
-
-
-def _process_of(raw: dict[str, Any], loc: tuple[Any, ...]) -> str | None:
-    """Name the process a validation error points into, from the raw file data."""
-    if len(loc) >= 2 and loc[0] == "processes" and isinstance(loc[1], int):
-        try:
-            return str(raw["processes"][loc[1]].get("id") or f"#{loc[1] + 1}")
-        except (KeyError, IndexError, AttributeError):
-            return f"#{loc[1] + 1}"
-    return None
-
-
-def _field_of(loc: tuple[Any, ...]) -> str:
-    parts = list(loc[2:]) if loc and loc[0] == "processes" else list(loc)
-    text = ""
-    for part in parts:
-        text += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "(study)"
-
-
-def parse_study(raw: dict[str, Any], path: Path | str = "<memory>") -> Study:
-    """Validate raw study data; the first problem becomes a located FootprintInputError."""
-    try:
-        return Study.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = tuple(first["loc"])
-        message = first["msg"]
-        if len(exc.errors()) > 1:
-            message += f" (and {len(exc.errors()) - 1} more problem(s))"
-        raise FootprintInputError(message, file=path, process=_process_of(raw, loc), field=_field_of(loc)) from None
-
-
-def load_study(path: Path | str) -> LoadedStudy:
-    """Read and validate a study file."""
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise FootprintInputError(f"cannot read study: {exc.strerror}", file=path) from None
-    try:
-        raw = tomllib.loads(data.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise FootprintInputError(f"not valid TOML: {exc}", file=path) from None
-    return LoadedStudy(study=parse_study(raw, path), path=path, sha256=hashlib.sha256(data).hexdigest())

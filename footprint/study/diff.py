@@ -35,9 +35,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .files import canonical_json
-from .study import LoadedStudy, Process, Study, TechnosphereInput, load_study
-from .units import parse_unit, registry
+from ..files import canonical_json
+from .load import LoadedStudy, load_study
+from .model import Process, Study, TechnosphereInput
+from ..units import parse_unit, registry
 
 DIGEST_SCHEME = "hmac-sha256/footprint-study-parts/v1"
 
