@@ -16,7 +16,7 @@ import os
 import shutil
 import tempfile
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,14 @@ def sha256_of(data: Any) -> str:
 def sha256_of_model(model: BaseModel, **dump: Any) -> str:
     """sha256 of the canonical JSON of a pydantic model as it dumps to JSON."""
     return sha256_of(model.model_dump(mode="json", **dump))
+
+
+def sha256_parts(parts: Iterable[bytes]) -> str:
+    """sha256 of byte strings fed one after another (as one stream)."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part)
+    return digest.hexdigest()
 
 
 def sha256_file(path: Path | str) -> str:

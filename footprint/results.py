@@ -19,11 +19,17 @@ class CategoryResult(BaseModel):
     by_process: dict[str, float]
 
 
+# Fingerprint scheme 2: the rules hash is taken over canonical JSON. Declarations without a
+# scheme were made under scheme 1, when it hashed pydantic's JSON text; `verify` says so.
+FINGERPRINT_SCHEME = "2"
+
+
 class Fingerprint(BaseModel):
     """Hashes of every input of a calculation."""
 
     model_config = ConfigDict(extra="forbid")
 
+    scheme: str | None = Field(default=None, description="Fingerprint scheme; absent in declarations made under scheme 1")
     study_sha256: str
     background: str
     background_project: str | None = None

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from footprint.public_study import CONFIDENTIAL, Redactor, company_specific_amounts as redactor_amounts
+from footprint.declaration.public_study import CONFIDENTIAL, Redactor, company_specific_amounts as redactor_amounts
 from footprint.study import load_study
 
 from ._declaration_helpers import (

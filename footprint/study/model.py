@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
-from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 from pydantic import Strict as NoCoercion
 
-from ..errors import FootprintInputError
 from ..units import check_convertible, parse_unit
 
 # TOML has real numbers, booleans and dates: a quoted "5.0" or a `true` where an amount goes is

@@ -1,0 +1,89 @@
+"""Everything `footprint declare` writes for one study, as one set (all or nothing).
+
+results.json, declaration.json, declaration.html, study.html (and study.pdf when asked) are
+staged and swapped into the output folder together (`footprint.files.output_set`), so a
+folder never mixes two runs and a failure leaves it as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from ..classes.lookup import find_class_table
+from ..files import output_set, write_json
+from ..plugins import MaterialRegistry
+from ..results import DECLARATION_FILES, Results
+from ..study.load import LoadedStudy
+from .build import build_declaration
+from .model import Declaration
+from .public_study import write_public_study, write_study_pdf
+from .render import write_declaration
+
+IN_FORCE: Any = object()  # class the declaration with the table in force on its issue date
+
+
+def declare(
+    results: Results,
+    loaded_study: LoadedStudy,
+    *,
+    registry: MaterialRegistry | None = None,
+    issue_date: dt.date | None = None,
+    class_table: Any = IN_FORCE,
+) -> Declaration:
+    """The sealed Art. 31(7) declaration of results computed from `loaded_study`.
+
+    The class comes from the table in force on the issue date (`find_class_table`) unless
+    `class_table` is given (None: no class).
+    """
+    registry = registry or MaterialRegistry()
+    material = loaded_study.study.material
+    issue_date = issue_date or dt.datetime.now(dt.timezone.utc).date()
+    return build_declaration(
+        results,
+        loaded_study,
+        registry.rules(material),
+        find_class_table(registry, material, issue_date) if class_table is IN_FORCE else class_table,
+        declared_categories=registry.declared_categories(material),
+        material_info=next((m for m in registry.materials() if m.id == material), None),
+        issue_date=issue_date,
+    )
+
+
+def write_declaration_outputs(
+    results: Results,
+    loaded_study: LoadedStudy,
+    out_dir: Path | str,
+    *,
+    registry: MaterialRegistry | None = None,
+    issue_date: dt.date | None = None,
+    class_table: Any = IN_FORCE,
+    pdf: bool = False,
+) -> list[Path]:
+    """Write declaration.json, declaration.html and study.html (and study.pdf) into `out_dir`."""
+    declaration = declare(results, loaded_study, registry=registry, issue_date=issue_date, class_table=class_table)
+    paths = write_declaration(declaration, out_dir)
+    study_html = write_public_study(results, loaded_study, declaration, out_dir)
+    paths.append(study_html)
+    if pdf:
+        written = write_study_pdf(study_html)
+        if written is not None:
+            paths.append(written)
+    return paths
+
+
+def write_declaration_set(
+    results: Results,
+    loaded_study: LoadedStudy,
+    target: Path | str,
+    *,
+    force: bool = False,
+    **options: Any,
+) -> list[Path]:
+    """results.json and the declaration outputs, swapped into `target` as one set; the paths written."""
+    target = Path(target)
+    with output_set(target, names=DECLARATION_FILES, force=force) as staging:
+        write_json(staging / "results.json", results)
+        names = ["results.json"] + [p.name for p in write_declaration_outputs(results, loaded_study, staging, **options)]
+    return [target / name for name in names]

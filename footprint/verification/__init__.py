@@ -1,0 +1,22 @@
+"""`footprint verify`: re-run a declaration's calculation and say whether it is reproduced.
+
+`verify` runs the steps; `inputs` checks the file, study, method, rules and class table;
+`compare` compares the recalculated declaration field by field; `report` is the answer
+(`footprint schema verification`).
+"""
+
+from .report import (
+    ABSOLUTE_TOLERANCE,
+    RELATIVE_TOLERANCE,
+    TOLERANCE_RULE,
+    ClassDifference,
+    FieldDifference,
+    InputChange,
+    ResultDifference,
+    Tolerance,
+    VerificationReport,
+    agree,
+)
+from .verify import UNSIGNED, verify_declaration
+
+__all__ = [name for name in dir() if not name.startswith("_")]
