@@ -17,7 +17,10 @@ from footprint.rules import PublishedFootprint
 from .conftest import DATA, EXAMPLES, REPO, TINY_STUDY, edit_study
 
 HOOKS = [name for name, _ in inspect.getmembers(hookspecs, inspect.isfunction) if name.startswith("footprint_")]
-BUILT_IN = {"lithium-carbonate", "lithium-hydroxide", "nickel-sulfate", "cobalt-sulfate", "copper-cathode", "graphite-natural", "ndpr-oxide"}
+BUILT_IN = {
+    "lithium-carbonate", "lithium-hydroxide", "nickel-sulfate", "cobalt-sulfate", "copper-cathode", "graphite-natural",
+    "ndpr-oxide", "aluminium",
+}
 
 
 def test_the_six_built_in_materials_are_listed():
@@ -29,7 +32,7 @@ def test_built_ins_come_only_from_entry_points():
     bare = MaterialRegistry(make_plugin_manager(load_entry_points=False))
     assert bare.materials() == []
     entry_points = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["entry-points"][ENTRY_POINT_GROUP]
-    assert set(entry_points) == {"lithium", "nickel", "cobalt", "copper", "graphite", "rare-earths"}
+    assert set(entry_points) == {"lithium", "nickel", "cobalt", "copper", "graphite", "rare-earths", "aluminium"}
 
 
 def test_removing_a_built_in_from_the_entry_points_removes_its_materials():
@@ -117,6 +120,10 @@ EXAMPLE_CHECKS = [
     ("ndpr-oxide-bayan-obo-cn.toml", "ndpr-oxide", "ion-adsorption"),
     # Engels et al. 2022 per-process data including the coating step (coated SPG), as in Istrate et al.'s 10.6.
     ("graphite-natural-spherical-mz-cn.toml", "graphite-natural", "graphite"),
+    # IAI 2015 global inventory on the Chinese grid, against European Aluminium's Chinese average (20).
+    ("aluminium-primary-au-cn.toml", "aluminium", "China"),
+    # IAI / European Aluminium 2015 inventory on the Norwegian grid, against Hydro's REDUXA ceiling (4.0).
+    ("aluminium-primary-br-no.toml", "aluminium", "Norway"),
 ]
 
 

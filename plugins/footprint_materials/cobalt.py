@@ -26,6 +26,8 @@ plugin = MaterialPlugin(
             company_specific_categories={"primary": ["1(f)", "1(j)", "1(n)"], "secondary": ["2(d)", "2(g)", "2(k)"]},
             cutoff_limit=0.03,
             allocation="economic",  # cobalt hydroxide vs copper cathode at the DRC plant
+            # Recycled sulfate (black mass, Annex V Part IV 2): cut-off unless a delegated act selects the CFF.
+            secondary_model="cut-off",
             published_footprints=[
                 PublishedFootprint(
                     route="DRC Cu-Co ore, hydroxide refined to sulfate in CN",
@@ -54,7 +56,10 @@ plugin = MaterialPlugin(
         )
     },
     declared_categories={
-        # Hotspot analysis of inventories/examples/cobalt-sulfate-drc-cn.toml.
-        "cobalt-sulfate": ["material resources: metals/minerals", "water use", "climate change"],
+        # Hotspot analyses of inventories/examples/cobalt-sulfate-drc-cn.toml and cobalt-sulfate-recycled-de.toml, united.
+        "cobalt-sulfate": [
+            "material resources: metals/minerals", "water use", "climate change", "energy resources: non-renewable",
+            "acidification", "particulate matter formation",
+        ],
     },
 )

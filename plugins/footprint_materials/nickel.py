@@ -28,6 +28,8 @@ plugin = MaterialPlugin(
             company_specific_categories={"primary": ["1(f)", "1(j)", "1(n)"], "secondary": ["2(d)", "2(g)", "2(k)"]},
             cutoff_limit=0.03,
             allocation="economic",  # Ni/Co co-products, as the Nickel and Cobalt Institutes' LCAs do
+            # Recycled sulfate (black mass, Annex V Part IV 2): cut-off unless a delegated act selects the CFF.
+            secondary_model="cut-off",
             published_footprints=[
                 PublishedFootprint(
                     route="nickel sulfate, global average (mostly sulfide ore)",
@@ -45,7 +47,8 @@ plugin = MaterialPlugin(
         )
     },
     declared_categories={
-        # Hotspot analysis of inventories/examples/nickel-sulfate-hpal-id.toml.
+        # Hotspot analyses of inventories/examples/nickel-sulfate-hpal-id.toml and nickel-sulfate-recycled-de.toml
+        # (both select the same four).
         "nickel-sulfate": ["climate change", "particulate matter formation", "acidification", "energy resources: non-renewable"],
     },
 )
