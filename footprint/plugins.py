@@ -9,6 +9,7 @@ from typing import Any
 import pluggy
 
 from . import hookspecs
+from .magnets import hookspecs as magnet_hookspecs
 from .errors import FootprintInputError
 from .rules import MaterialInfo, MaterialRules
 
@@ -19,6 +20,7 @@ def make_plugin_manager(load_entry_points: bool = True) -> pluggy.PluginManager:
     """A plugin manager with the hook specifications, loaded from the entry-point group."""
     manager = pluggy.PluginManager(hookspecs.PROJECT)
     manager.add_hookspecs(hookspecs)
+    manager.add_hookspecs(magnet_hookspecs)
     if load_entry_points:
         manager.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
     manager.check_pending()
