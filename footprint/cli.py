@@ -30,6 +30,15 @@ def _mount_classes() -> None:
 
 _mount_classes()
 
+
+def _mount_magnets() -> None:
+    from . import cli_magnets
+
+    app.add_typer(cli_magnets.app, name="magnets", help="Permanent magnets: Art. 29 recycled-content declaration and Art. 28 data record.")
+
+
+_mount_magnets()
+
 from .cli_common import console, err_console, fail, fmt, quiet_brightway, say
 
 
@@ -209,6 +218,11 @@ SCHEMAS = {
     "verification": ("footprint.verification", "VerificationReport"),
     "class-table": ("footprint.classes", "ClassTable"),
     "market": ("footprint.market", "MarketEntry"),
+    "magnet-product": ("footprint.magnets.product", "MagnetProduct"),
+    "magnet-rules": ("footprint.magnets.rules", "MagnetRules"),
+    "magnet-declaration": ("footprint.magnets.records", "RecycledContentDeclaration"),
+    "magnet-data-record": ("footprint.magnets.records", "MagnetDataRecord"),
+    "magnet-verification": ("footprint.magnets.verify", "MagnetVerificationReport"),
 }
 
 
@@ -222,7 +236,7 @@ def schema_of(name: str) -> dict:
 
 @app.command()
 def schema(
-    name: Annotated[Optional[str], typer.Argument(help="study, results, rules, background, declaration, verification, class-table or market")] = None,
+    name: Annotated[Optional[str], typer.Argument(help="study, results, rules, background, declaration, verification, class-table, market or magnet-product, magnet-rules, magnet-declaration, magnet-data-record, magnet-verification")] = None,
     write: Annotated[Optional[Path], typer.Option(help="Write every schema as <name>.schema.json into this folder")] = None,
 ) -> None:
     """Print the JSON Schema of a file footprint reads or writes (published in docs/schemas/)."""

@@ -39,7 +39,7 @@ def _environment():
         loader=jinja2.FileSystemLoader(str(Path(__file__).resolve().parent / "templates")),
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
     )
-    env.filters.update(value=format_value, percent=percent, exact=lambda v: repr(float(v)))
+    env.filters.update(value=format_value, percent=percent, exact=lambda v: repr(float(v)), sentence=lambda s: s[:1].upper() + s[1:])
     return env
 
 
