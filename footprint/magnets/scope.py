@@ -89,11 +89,10 @@ def check_removal(product: MagnetProduct, path: Path | str) -> None:
     """Art. 28(4)(c) and 28(5): every magnet (or, by motor, every motor) has a removal step; ids resolve."""
     motors = {m.id for m in product.motors}
     magnets = {m.id for m in product.magnets}
-    ids = [*(m.id for m in product.motors), *(m.id for m in product.magnets), *(c.id for c in product.custody)]
+    seen: set[str] = set()
     for kind, items in (("motors", product.motors), ("magnets", product.magnets), ("custody", product.custody)):
-        seen: set[str] = set()
         for index, item in enumerate(items, start=1):
-            if item.id in seen or ids.count(item.id) > 1:
+            if item.id in seen:
                 raise _fail(f"the id {item.id!r} is used twice", path, f"{kind}[{index}].id")
             seen.add(item.id)
     for index, magnet in enumerate(product.magnets, start=1):
