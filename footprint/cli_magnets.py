@@ -118,8 +118,9 @@ def verify_command(
                       f"recomputed {json.dumps(diff.recomputed, ensure_ascii=False)}", highlight=False)
     for error in result.errors:
         console.print(f"  [red]error[/]: {error}", highlight=False)
-    if result.reproduced and result.checked_shares:
-        console.print(f"  shares reproduced: {', '.join(result.checked_shares)}; page {result.page}", highlight=False)
+    if result.checked_shares:
+        console.print(f"  shares reproduced: {', '.join(result.checked_shares)}", highlight=False)
+    console.print(f"  page beside the JSON: {result.page}", highlight=False)
     raise typer.Exit(0 if result.reproduced else 1)
 
 

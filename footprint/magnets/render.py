@@ -24,7 +24,7 @@ def percent(share: float | None, decimals: int = 1) -> str:
     return f"{100 * share:.{decimals}f} %"
 
 
-def qr_svg(payload: str, scale: int = 4) -> str:
+def qr_svg(payload: str, scale: int = 5) -> str:
     """The data carrier: an inline SVG QR code of the payload (segno), with a title for screen readers."""
     import segno
 
