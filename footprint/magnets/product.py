@@ -13,7 +13,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, ValidationError, model_validator
 from pydantic import Strict as NoCoercion
 
 from footprint.errors import FootprintInputError
@@ -26,6 +26,15 @@ ELEMENTS: tuple[str, ...] = ("Nd", "Dy", "Pr", "Tb", "B", "Sm", "Ni", "Co")
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
 HttpsUrl = Annotated[str, Field(pattern=r"^https://[^\s/?#]+\.[^\s/?#]+(/[^\s]*)?$", max_length=500)]
 Percent = Annotated[float, NoCoercion(), Field(gt=0, le=100, allow_inf_nan=False)]
+
+
+def _symbol(value: str) -> str:
+    if not is_element(value):
+        raise ValueError(f"unknown element {value!r}: give a chemical symbol such as Nd, Fe or Co")
+    return value
+
+
+Symbol = Annotated[str, AfterValidator(_symbol), Field(description="Chemical symbol, e.g. Nd")]
 
 
 class ProductGroup(str, Enum):
@@ -140,16 +149,10 @@ class Product(Strict):
 class Element(Evidenced):
     """One element of a magnet's composition (mass per cent of the magnet body)."""
 
-    element: str = Field(description="Chemical symbol, e.g. Nd")
+    element: Symbol
     wt_percent: Percent | None = Field(default=None, description="Mass per cent; leave out on the one balance element")
     balance: bool = Field(default=False, description="This element is the balance to 100 % (as 'Fe bal.' in datasheets)")
 
-    @field_validator("element")
-    @classmethod
-    def _known_element(cls, value: str) -> str:
-        if not is_element(value):
-            raise ValueError(f"unknown element {value!r}: give a chemical symbol such as Nd, Fe or Co")
-        return value
 
     @model_validator(mode="after")
     def _amount_or_balance(self) -> "Element":
@@ -169,17 +172,11 @@ class Material(Strict):
 class SupplyLine(Evidenced):
     """Where the mass of one element in one magnet came from (per unit of product)."""
 
-    element: str
+    element: Symbol
     origin: Origin
     mass_kg: FinitePositive = Field(description="kg of the element in all pieces of this magnet, per unit of product")
     custody: Identifier | None = Field(default=None, description="id of the chain-of-custody record that backs the line")
 
-    @field_validator("element")
-    @classmethod
-    def _known_element(cls, value: str) -> str:
-        if not is_element(value):
-            raise ValueError(f"unknown element {value!r}: give a chemical symbol such as Nd or Dy")
-        return value
 
 
 class Magnet(Evidenced):
@@ -250,7 +247,7 @@ class Custody(Evidenced):
 
     id: Identifier
     model: CustodyModel
-    element: str
+    element: Symbol
     operator: str = Field(min_length=1)
     site: str = Field(min_length=1)
     country: str = Field(pattern=r"^[A-Z]{2}$")
@@ -264,12 +261,6 @@ class Custody(Evidenced):
     post_consumer_claimed_elsewhere_kg: FiniteNonNegative = 0.0
     pre_consumer_claimed_elsewhere_kg: FiniteNonNegative = 0.0
 
-    @field_validator("element")
-    @classmethod
-    def _known_element(cls, value: str) -> str:
-        if not is_element(value):
-            raise ValueError(f"unknown element {value!r}")
-        return value
 
     @model_validator(mode="after")
     def _fields_of_the_model(self) -> "Custody":
