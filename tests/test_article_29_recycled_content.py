@@ -361,3 +361,17 @@ def test_an_invalid_product_raises_no_other_exception_type(tmp_path):
     path.write_text("title = [\n", encoding="utf-8")
     with pytest.raises(FootprintInputError, match="not valid TOML"):
         assess_product(path)
+
+
+def test_no_rules_without_the_entry_point():
+    """The draft is a plugin like any other: block its entry point and no rules are found."""
+    from footprint.magnets.registry import MagnetRulesRegistry
+    from footprint.plugins import ENTRY_POINT_GROUP, make_plugin_manager
+
+    manager = make_plugin_manager(load_entry_points=False)
+    manager.set_blocked("magnets")
+    manager.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+    registry = MagnetRulesRegistry(manager)
+    assert registry.rule_sets() == []
+    with pytest.raises(FootprintInputError, match="no installed plugin has rules"):
+        assess_product(MOTOR, registry=registry)

@@ -29,7 +29,7 @@ def test_built_ins_come_only_from_entry_points():
     bare = MaterialRegistry(make_plugin_manager(load_entry_points=False))
     assert bare.materials() == []
     entry_points = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["entry-points"][ENTRY_POINT_GROUP]
-    assert set(entry_points) == {"lithium", "nickel", "cobalt", "copper", "graphite", "rare-earths"}
+    assert set(entry_points) == {"lithium", "nickel", "cobalt", "copper", "graphite", "rare-earths", "magnets"}
 
 
 def test_removing_a_built_in_from_the_entry_points_removes_its_materials():

@@ -193,6 +193,8 @@ def calculate(product: MagnetProduct, rules: MagnetRules, scope: Scope, path: Pa
     on_date = on_date or today_utc()
     compositions = check_compositions(product, rules, path)
     records = {record.id: (i, record) for i, record in enumerate(product.custody, start=1)}
+    for i, record in enumerate(product.custody, start=1):  # every record the file holds, used or not
+        _check_record(record, i, rules, path, on_date)
     claims: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     by_magnet: list[MagnetContent] = []
     totals: dict[str, dict[str, float]] = {e: defaultdict(float) for e in ELEMENTS}
@@ -224,7 +226,6 @@ def calculate(product: MagnetProduct, rules: MagnetRules, scope: Scope, path: Pa
                 if record.model == "segregated" and record.origin != line.origin:
                     detail = " (pre-consumer scrap is not post-consumer waste)" if record.origin == "pre-consumer" and line.origin == "post-consumer" else ""
                     raise _fail(f"batch {record.id!r} is {record.origin} material; the line claims {line.origin}{detail}", path, f"{where}.origin")
-                _check_record(record, k, rules, path, on_date)
                 claims[record.id][line.origin] += line.mass_kg
             found[line.element][line.origin] += line.mass_kg
         rows = []
