@@ -83,6 +83,8 @@ def read_bytes_bounded(path: Path | str, *, what: str, max_bytes: int = MAX_FILE
             raise FootprintInputError(f"the {what} is {size:,} bytes; the limit is {max_bytes:,}", file=path)
         with open(path, "rb") as stream:
             data = stream.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise FootprintInputError(f"cannot read {what}: not found", file=path) from None
     except OSError as exc:
         raise FootprintInputError(f"cannot read {what}: {exc.strerror or exc}", file=path) from None
     if len(data) > max_bytes:

@@ -32,7 +32,7 @@ def test_built_ins_come_only_from_entry_points():
     bare = MaterialRegistry(make_plugin_manager(load_entry_points=False))
     assert bare.materials() == []
     entry_points = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["entry-points"][ENTRY_POINT_GROUP]
-    assert set(entry_points) == {"lithium", "nickel", "cobalt", "copper", "graphite", "rare-earths", "aluminium"}
+    assert set(entry_points) == {"lithium", "nickel", "cobalt", "copper", "graphite", "rare-earths", "aluminium", "magnets"}
 
 
 def test_removing_a_built_in_from_the_entry_points_removes_its_materials():
@@ -47,7 +47,7 @@ def test_removing_a_built_in_from_the_entry_points_removes_its_materials():
 def test_every_hook_is_implemented_by_a_built_in_plugin_and_documented(hook):
     manager = make_plugin_manager()
     implementers = [impl.plugin_name for impl in getattr(manager.hook, hook).get_hookimpls()]
-    assert set(implementers) & {"lithium", "nickel", "cobalt", "copper", "graphite", "rare-earths"}
+    assert set(implementers) & {"lithium", "nickel", "cobalt", "copper", "graphite", "rare-earths", "aluminium", "magnets"}
     assert f"`{hook}(" in (REPO / "docs" / "plugins.md").read_text()
 
 
@@ -61,9 +61,14 @@ def test_every_hook_is_exercised_by_the_tests():
     table = registry.class_table("lithium-carbonate", dt.date(2027, 6, 1))  # footprint_class_table
     assert table is not None and table.material == "lithium-carbonate"
     assert registry.calibration_settings("unknown-material") is None  # footprint_calibration_settings
+    from footprint.magnets.registry import MagnetRulesRegistry
+
+    magnets = MagnetRulesRegistry()
+    assert magnets.rule_sets()  # footprint_magnet_rule_sets
+    assert magnets.rules_for("wind-energy-generator", dt.date(2030, 1, 1)) is not None  # footprint_magnet_rules
     assert set(HOOKS) == {
         "footprint_materials", "footprint_material_rules", "footprint_declared_categories",
-        "footprint_class_table", "footprint_calibration_settings",
+        "footprint_class_table", "footprint_calibration_settings", "footprint_magnet_rule_sets", "footprint_magnet_rules",
     }
 
 

@@ -62,7 +62,7 @@ def _options(
 
 
 def _mount() -> None:
-    from . import background, classes, declare, study
+    from . import background, classes, declare, magnets, study
 
     for group in (study.app, background.app):
         for command in group.registered_commands:
@@ -71,6 +71,7 @@ def _mount() -> None:
     app.command("verify")(declare.verify_command)
     app.command("uncertainty")(declare.uncertainty_command)
     app.add_typer(classes.app, name="classes", help="Performance classes (Annex V Part VIII): calibrate, assign, show, report.")
+    app.add_typer(magnets.app, name="magnets", help="Permanent magnets: Art. 29 recycled-content declaration and Art. 28 data record.")
 
 
 _mount()

@@ -120,6 +120,11 @@ SCHEMAS = {
     "verification": ("footprint.verification", "VerificationReport"),
     "class-table": ("footprint.classes", "ClassTable"),
     "market": ("footprint.classes", "MarketEntry"),
+    "magnet-product": ("footprint.magnets.product", "MagnetProduct"),
+    "magnet-rules": ("footprint.magnets.rules", "MagnetRules"),
+    "magnet-declaration": ("footprint.magnets.records", "RecycledContentDeclaration"),
+    "magnet-data-record": ("footprint.magnets.records", "MagnetDataRecord"),
+    "magnet-verification": ("footprint.magnets.verify", "MagnetVerificationReport"),
 }
 
 
@@ -133,7 +138,7 @@ def schema_of(name: str) -> dict:
 
 @app.command()
 def schema(
-    name: Annotated[Optional[str], typer.Argument(help="study, results, rules, background, declaration, verification, class-table or market")] = None,
+    name: Annotated[Optional[str], typer.Argument(help="One of the names `footprint schema` lists when given none")] = None,
     write: Annotated[Optional[Path], typer.Option(help="Write every schema as <name>.schema.json into this folder")] = None,
 ) -> None:
     """Print the JSON Schema of a file footprint reads or writes (published in docs/schemas/)."""

@@ -1,0 +1,55 @@
+"""The two pages people read: the Art. 29 declaration and the Art. 28 data record (with its QR code).
+
+Each page is rendered from its JSON record alone (so `verify` can tell a page that no longer
+shows its record), self-contained (inline CSS and SVG, no scripts, no external assets) and
+autoescaped: every text a maker wrote is shown as text. Every share carries its exact value in
+a data-share attribute; the figure shown is that value rounded to the rules' decimals.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from footprint.declaration import format_value
+
+from .records import MagnetDataRecord, RecycledContentDeclaration
+
+QR_ERROR_LEVEL = "m"
+
+
+def percent(share: float | None, decimals: int = 1) -> str:
+    """A share for people: per cent with the rules' decimals ('not present' where there is none)."""
+    if share is None:
+        return "not present"
+    return f"{100 * share:.{decimals}f} %"
+
+
+def qr_svg(payload: str, scale: int = 5) -> str:
+    """The data carrier: an inline SVG QR code of the payload (segno), with a title for screen readers."""
+    import segno
+
+    code = segno.make(payload, error=QR_ERROR_LEVEL, micro=False)
+    return code.svg_inline(scale=scale, border=4, dark="#000000", light="#ffffff", title="QR code of this record's address", svgclass="qr")
+
+
+def _environment():
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(Path(__file__).resolve().parent / "templates")),
+        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+    )
+    env.filters.update(value=format_value, percent=percent, exact=lambda v: repr(float(v)), sentence=lambda s: s[:1].upper() + s[1:])
+    return env
+
+
+def render_declaration_html(declaration: RecycledContentDeclaration) -> str:
+    """recycled-content.html: the Art. 29 shares for customers (Art. 29(1), (5))."""
+    return _environment().get_template("recycled-content.html").render(d=declaration)
+
+
+def render_record_html(record: MagnetDataRecord) -> str:
+    """data-record.html: what the data carrier gives access to (Art. 28(4)), with the QR code."""
+    from markupsafe import Markup
+
+    return _environment().get_template("data-record.html").render(r=record, qr=Markup(qr_svg(record.data_carrier.payload)))
