@@ -23,7 +23,7 @@ from pydantic import Field, ValidationError, model_validator
 from .errors import FootprintInputError, LinkError
 from .methods import MethodSet
 from .paths import shipped, user_data_dir
-from .study import ElementaryFlow, Strict, TechnosphereInput
+from .study import ElementaryFlow, NotModelled, Strict, TechnosphereInput
 from .units import conversion_factor, normalise_spelling
 
 STARTER = "footprint-starter"
@@ -57,6 +57,7 @@ class BackgroundDataset(Strict):
     inputs: list[TechnosphereInput] = Field(default_factory=list)
     elementary_flows: list[ElementaryFlow] = Field(default_factory=list)
     check: PublishedCheck | None = None
+    not_modelled: list[NotModelled] = Field(default_factory=list, description="What this dataset leaves out, so a zero is explained")
 
     @model_validator(mode="after")
     def _every_number_sourced(self) -> "BackgroundDataset":
