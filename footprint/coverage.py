@@ -45,12 +45,17 @@ def linked_datasets(study: Study, starter: StarterData) -> list[str]:
     return list(seen)
 
 
+def study_omissions(study: Study) -> list[StatedOmission]:
+    """The omissions the study file itself states."""
+    return [StatedOmission("study", n.item, tuple(n.categories), n.reason) for n in study.not_modelled]
+
+
 def stated_omissions(study: Study, starter: StarterData | None = None) -> list[StatedOmission]:
     """The study's own omissions, then those of each linked starter dataset.
 
     A study linked to a user's Brightway database (not the starter) gets only its own list.
     """
-    omissions = [StatedOmission("study", n.item, tuple(n.categories), n.reason) for n in study.not_modelled]
+    omissions = study_omissions(study)
     if study.background != "footprint-starter":
         return omissions
     starter = starter or load_starter()

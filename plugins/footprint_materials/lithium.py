@@ -5,16 +5,16 @@ from __future__ import annotations
 from footprint.rules import MaterialInfo, MaterialRules, PublishedFootprint
 from footprint.study import Stage
 
-from ._base import MaterialPlugin
+from ._base import MaterialPlugin, hotspot_basis
 
-RULES_VERSION = "2026.11-draft"
+RULES_VERSION = "2026.12-draft"
 ISTRATE = (
     "Istrate R. et al. 2024, Joule, 'Decarbonizing lithium-ion battery primary raw materials supply chain' "
     "(data: github.com/robyistrate/decarbonization_LIB_raw_materials)"
 )
 
 
-def _rules(material_id: str, footprints: list[PublishedFootprint]) -> MaterialRules:
+def _rules(material_id: str, footprints: list[PublishedFootprint], basis: str) -> MaterialRules:
     return MaterialRules(
         id=material_id,
         rules_version=RULES_VERSION,
@@ -26,6 +26,7 @@ def _rules(material_id: str, footprints: list[PublishedFootprint]) -> MaterialRu
         cutoff_limit=0.03,
         allocation="economic",
         published_footprints=footprints,
+        category_basis=basis,
         sources=[ISTRATE],
     )
 
@@ -54,6 +55,7 @@ plugin = MaterialPlugin(
                 PublishedFootprint(route="brine, Salar de Atacama (CL)", low_kg_co2e=3.6, high_kg_co2e=3.6, source=ISTRATE),
                 PublishedFootprint(route="spodumene (AU) refined in CN", low_kg_co2e=24.0, high_kg_co2e=24.0, source=ISTRATE),
             ],
+            hotspot_basis("inventories/examples/lithium-carbonate-brine-cl.toml", "human toxicity, non-cancer, about 0.07 %"),
         ),
         "lithium-hydroxide": _rules(
             "lithium-hydroxide",
@@ -65,12 +67,13 @@ plugin = MaterialPlugin(
                     source=ISTRATE + ", fig2_total_ghgs_30-07-2024.csv (lithium hydroxide, battery grade)",
                 ),
             ],
+            hotspot_basis("inventories/examples/lithium-hydroxide-spodumene-au-cn.toml", "human toxicity, non-cancer, about 0.3 %"),
         ),
     },
     declared_categories={
-        # Hotspot analysis (Annex V Part V) of inventories/examples/lithium-carbonate-brine-cl.toml.
+        # Hotspot analysis (Annex V Part V; re-run December 2026: unchanged, see category_basis) of inventories/examples/lithium-carbonate-brine-cl.toml.
         "lithium-carbonate": ["climate change", "energy resources: non-renewable", "water use"],
-        # Hotspot analysis of inventories/examples/lithium-hydroxide-spodumene-au-cn.toml.
+        # Hotspot analysis (re-run December 2026 with all 16 categories backed: unchanged, see category_basis) of inventories/examples/lithium-hydroxide-spodumene-au-cn.toml.
         "lithium-hydroxide": [
             "particulate matter formation", "climate change", "acidification", "energy resources: non-renewable",
         ],

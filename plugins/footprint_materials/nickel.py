@@ -5,7 +5,7 @@ from __future__ import annotations
 from footprint.rules import MaterialInfo, MaterialRules, PublishedFootprint
 from footprint.study import Stage
 
-from ._base import MaterialPlugin
+from ._base import MaterialPlugin, hotspot_basis
 
 plugin = MaterialPlugin(
     materials=[
@@ -20,7 +20,7 @@ plugin = MaterialPlugin(
     rules={
         "nickel-sulfate": MaterialRules(
             id="nickel-sulfate",
-            rules_version="2026.11-draft",
+            rules_version="2026.12-draft",
             routes=["primary", "secondary"],
             stages={"primary": [Stage.extraction, Stage.concentration, Stage.refining], "secondary": [Stage.recycling]},
             # Leaching/precipitation, the sulfate refinery and on-site acid plant and power
@@ -28,6 +28,10 @@ plugin = MaterialPlugin(
             company_specific_categories={"primary": ["1(f)", "1(j)", "1(n)"], "secondary": ["2(d)", "2(g)", "2(k)"]},
             cutoff_limit=0.03,
             allocation="economic",  # Ni/Co co-products, as the Nickel and Cobalt Institutes' LCAs do
+            category_basis=hotspot_basis(
+                "inventories/examples/nickel-sulfate-hpal-id.toml",
+                "human toxicity, non-cancer, about 0.2 %; land use about 0.2 %",
+            ),
             published_footprints=[
                 PublishedFootprint(
                     route="nickel sulfate, global average (mostly sulfide ore)",
@@ -45,7 +49,7 @@ plugin = MaterialPlugin(
         )
     },
     declared_categories={
-        # Hotspot analysis of inventories/examples/nickel-sulfate-hpal-id.toml.
+        # Hotspot analysis (re-run December 2026 with all 16 categories backed: unchanged, see category_basis) of inventories/examples/nickel-sulfate-hpal-id.toml.
         "nickel-sulfate": ["climate change", "particulate matter formation", "acidification", "energy resources: non-renewable"],
     },
 )
