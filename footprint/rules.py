@@ -135,6 +135,10 @@ class MaterialRules(BaseModel):
     secondary_model: Literal["cut-off", "circular-footprint-formula"] = "cut-off"
     cff_a: float = Field(default=0.2, ge=0, le=1, description="PEF CFF allocation factor A (0.2 for metals)")
     published_footprints: list[PublishedFootprint] = Field(default_factory=list)
+    category_basis: str = Field(
+        default="",
+        description="Annex V Part V: the hotspot analysis the declared categories come from (study, data, date) and why they are what they are",
+    )
     sources: list[str] = Field(default_factory=list)
 
     def required_stages(self, route: Route) -> list[Stage]:

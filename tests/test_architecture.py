@@ -138,7 +138,7 @@ LAYERS = [
     {"rules", "results"},
     {"hookspecs", "boundary", "classes", "hotspots", "circularity"},
     {"plugins", "background"},
-    {"inventory"},
+    {"inventory", "coverage"},
     {"engine"},
     {"assessment"},
     {"uncertainty", "declaration"},

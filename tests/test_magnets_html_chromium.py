@@ -66,7 +66,7 @@ def pages(tmp_path_factory):
 
     def hostile(raw):
         raw["product"]["name"] = f"Generator {HOSTILE}"
-        raw["responsible_person"]["name"] = f'Nordvind "><svg onload=alert(2)>'
+        raw["responsible_person"]["name"] = 'Nordvind "><svg onload=alert(2)>'
         raw["magnets"][0]["location"] = f"rotor rim </td></tr></table>{HOSTILE}"
         raw["removal"][0]["action"] = f"Stop the turbine {HOSTILE}"
     product = variant(tmp, WIND, hostile)

@@ -16,7 +16,7 @@ from pydantic import Field, ValidationError, model_validator
 from ..errors import FootprintInputError, LinkError, from_validation_error
 from ..files import decode_text, parse_toml_text, read_bytes_bounded, sha256_parts
 from ..paths import shipped
-from ..study.model import ElementaryFlow, Strict, TechnosphereInput
+from ..study.model import ElementaryFlow, NotModelled, Strict, TechnosphereInput
 from ..units import conversion_factor
 
 STARTER = "footprint-starter"
@@ -46,6 +46,7 @@ class BackgroundDataset(Strict):
     inputs: list[TechnosphereInput] = Field(default_factory=list)
     elementary_flows: list[ElementaryFlow] = Field(default_factory=list)
     check: PublishedCheck | None = None
+    not_modelled: list[NotModelled] = Field(default_factory=list, description="What this dataset leaves out, so a zero is explained")
 
     @model_validator(mode="after")
     def _every_number_sourced(self) -> "BackgroundDataset":

@@ -127,6 +127,28 @@ def _background_info(codes: list[str]) -> dict[str, dict[str, str]]:
     return info
 
 
+def _not_modelled_rows(study: Study, redact: Redactor, method_set: MethodSet) -> list[dict[str, str]]:
+    """What the study and its linked starter datasets leave out, so a zero result is explained (issue 17)."""
+    from ..background.starter import load_starter
+    from ..coverage import stated_omissions, study_omissions
+    from ..errors import FootprintInputError
+
+    shorts = {c.category: c.short for c in method_set.categories}
+    try:
+        omissions = stated_omissions(study, load_starter())
+    except (FootprintInputError, OSError):  # starter files unreadable: the study's own list only
+        omissions = study_omissions(study)
+    return [
+        {
+            "where": "this study" if o.where == "study" else o.where,
+            "item": redact(o.item) if o.where == "study" else o.item,
+            "categories": ", ".join(shorts.get(c, c) for c in o.categories) or "-",
+            "reason": redact(o.reason) if o.where == "study" else o.reason,
+        }
+        for o in omissions
+    ]
+
+
 def _process_views(study: Study, results: Results, redact: Redactor) -> list[ProcessView]:
     electricity: dict[str, list[str]] = {}
     for entry in results.electricity:
@@ -221,6 +243,7 @@ def public_study_context(results: Results, loaded_study: LoadedStudy, declaratio
         {"name": redact(str(e["name"])), "stage": e["stage"], "share": float(e["estimated_share"]), "reason": redact(str(e["reason"]))}
         for e in results.excluded
     ]
+    not_modelled = _not_modelled_rows(study, redact, method_set)
     counts = {
         "company-specific": sum(1 for p in processes if p.data_type == DataType.company_specific.value),
         "secondary": sum(1 for p in processes if p.data_type == DataType.secondary.value),
@@ -242,6 +265,7 @@ def public_study_context(results: Results, loaded_study: LoadedStudy, declaratio
         "codes": codes,
         "allocation": allocation,
         "excluded": excluded,
+        "not_modelled": not_modelled,
         "excluded_share": results.excluded_share,
         "cutoff_limit": results.cutoff_limit,
         "secondary_model": results.secondary_model,

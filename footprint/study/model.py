@@ -267,6 +267,16 @@ class ExcludedProcess(Strict):
     reason: str = Field(min_length=1)
 
 
+class NotModelled(Strict):
+    """Something the data leave out on purpose, so that a zero in a category is explained, never silent."""
+
+    item: str = Field(min_length=1, description="What is not modelled, e.g. 'radionuclide releases of the nuclear fuel chain'")
+    categories: list[str] = Field(
+        default_factory=list, description="EF impact categories this omission leaves at or near zero (category names of the method set)"
+    )
+    reason: str = Field(min_length=1, description="Why it is left out: no published figure found, outside the data source, ...")
+
+
 class CircularFootprintInputs(Strict):
     """Parameters of the PEF Circular Footprint Formula, for rules that select it."""
 
@@ -297,6 +307,9 @@ class Study(Strict):
     processes: list[Process] = Field(min_length=1)
     product_process: str = Field(description="Id of the process whose reference output is the declared material")
     excluded: list[ExcludedProcess] = Field(default_factory=list)
+    not_modelled: list[NotModelled] = Field(
+        default_factory=list, description="What the study's own data leave out (shown in the public study); linked background datasets list theirs"
+    )
     circular_footprint: CircularFootprintInputs | None = None
 
     @model_validator(mode="after")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from footprint.rules import MaterialInfo, MaterialRules, PublishedFootprint
 from footprint.study import Stage
 
-from ._base import MaterialPlugin
+from ._base import MaterialPlugin, hotspot_basis
 
 plugin = MaterialPlugin(
     materials=[
@@ -20,7 +20,7 @@ plugin = MaterialPlugin(
     rules={
         "cobalt-sulfate": MaterialRules(
             id="cobalt-sulfate",
-            rules_version="2026.11-draft",
+            rules_version="2026.12-draft",
             routes=["primary", "secondary"],
             stages={"primary": [Stage.extraction, Stage.concentration, Stage.refining], "secondary": [Stage.recycling]},
             company_specific_categories={"primary": ["1(f)", "1(j)", "1(n)"], "secondary": ["2(d)", "2(g)", "2(k)"]},
@@ -28,6 +28,10 @@ plugin = MaterialPlugin(
             allocation="economic",  # cobalt hydroxide vs copper cathode at the DRC plant
             # Recycled sulfate (black mass, Annex V Part IV 2): cut-off unless a delegated act selects the CFF.
             secondary_model="cut-off",
+            category_basis=hotspot_basis(
+                "inventories/examples/cobalt-sulfate-drc-cn.toml",
+                "land use, about 0.04 %",
+            ),
             published_footprints=[
                 PublishedFootprint(
                     route="DRC Cu-Co ore, hydroxide refined to sulfate in CN",

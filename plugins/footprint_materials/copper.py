@@ -5,7 +5,7 @@ from __future__ import annotations
 from footprint.rules import MaterialInfo, MaterialRules, PublishedFootprint
 from footprint.study import Stage
 
-from ._base import MaterialPlugin
+from ._base import MaterialPlugin, hotspot_basis
 
 plugin = MaterialPlugin(
     materials=[
@@ -20,7 +20,7 @@ plugin = MaterialPlugin(
     rules={
         "copper-cathode": MaterialRules(
             id="copper-cathode",
-            rules_version="2026.11-draft",
+            rules_version="2026.12-draft",
             routes=["primary", "secondary"],
             stages={"primary": [Stage.extraction, Stage.concentration, Stage.refining], "secondary": [Stage.recycling]},
             company_specific_categories={"primary": ["1(e)", "1(g)", "1(k)"], "secondary": ["2(e)", "2(g)", "2(h)"]},
@@ -29,6 +29,10 @@ plugin = MaterialPlugin(
             # of the smelter's burden, which misrepresents why the smelter runs.
             allocation="economic",
             secondary_model="cut-off",
+            category_basis=hotspot_basis(
+                "inventories/examples/copper-cathode-pyro-cl.toml and inventories/examples/copper-cathode-secondary-de.toml (united)",
+                "human toxicity, non-cancer, about 0.2 % in the secondary example",
+            ),
             published_footprints=[
                 PublishedFootprint(
                     route="primary cathode, global average",
@@ -47,7 +51,7 @@ plugin = MaterialPlugin(
         )
     },
     declared_categories={
-        # Hotspot analyses of the primary and secondary examples, united.
+        # Hotspot analyses of the primary and secondary examples, united (re-run December 2026: unchanged, see category_basis).
         "copper-cathode": [
             "material resources: metals/minerals", "acidification", "water use", "climate change",
             "energy resources: non-renewable",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from footprint.rules import MaterialInfo, MaterialRules, PublishedFootprint
 from footprint.study import Stage
 
-from ._base import MaterialPlugin
+from ._base import MaterialPlugin, hotspot_basis
 
 plugin = MaterialPlugin(
     materials=[
@@ -20,12 +20,16 @@ plugin = MaterialPlugin(
     rules={
         "graphite-natural": MaterialRules(
             id="graphite-natural",
-            rules_version="2026.11-draft",
+            rules_version="2026.12-draft",
             routes=["primary"],
             stages={"primary": [Stage.extraction, Stage.concentration, Stage.refining]},
             company_specific_categories={"primary": ["1(e)", "1(j)"]},
             cutoff_limit=0.03,
             allocation="economic",  # spherical product vs fines from spheronisation
+            category_basis=hotspot_basis(
+                "inventories/examples/graphite-natural-spherical-mz-cn.toml",
+                "human toxicity, non-cancer, about 0.2 %",
+            ),
             published_footprints=[
                 PublishedFootprint(
                     route="natural battery graphite, spherical, purified and carbon-coated in CN (coating included)",
@@ -37,7 +41,7 @@ plugin = MaterialPlugin(
         )
     },
     declared_categories={
-        # Hotspot analysis of inventories/examples/graphite-natural-spherical-mz-cn.toml.
+        # Hotspot analysis (re-run December 2026 with all 16 categories backed: unchanged, see category_basis) of inventories/examples/graphite-natural-spherical-mz-cn.toml.
         "graphite-natural": [
             "climate change", "particulate matter formation", "acidification", "energy resources: non-renewable", "water use",
         ],

@@ -5,9 +5,9 @@ from __future__ import annotations
 from footprint.rules import MaterialInfo, MaterialRules, PublishedFootprint
 from footprint.study import Stage
 
-from ._base import MaterialPlugin
+from ._base import MaterialPlugin, hotspot_basis
 
-RULES_VERSION = "2026.11-draft"
+RULES_VERSION = "2026.12-draft"
 # Ali A.-R., Bartie N., Husmann J., Cerdas F., Schroeder D., Herrmann C. 2023, 'Simulation-based life cycle
 # assessment of secondary materials from recycling of lithium-ion batteries', SSRN 4516667 (abstract):
 # with mass allocation, recycled cobalt sulfate, lithium carbonate and nickel sulfate are 87.4 %, 61.0 %
@@ -25,7 +25,7 @@ ISTRATE = (
 
 
 def _rules(
-    material_id: str, footprints: list[PublishedFootprint], routes: list[str] | None = None
+    material_id: str, footprints: list[PublishedFootprint], basis: str, routes: list[str] | None = None
 ) -> MaterialRules:
     routes = routes or ["primary"]
     return MaterialRules(
@@ -43,6 +43,7 @@ def _rules(
         cutoff_limit=0.03,
         allocation="economic",
         published_footprints=footprints,
+        category_basis=basis,
         sources=[ISTRATE, ALI_2023] if "secondary" in routes else [ISTRATE],
     )
 
@@ -71,6 +72,7 @@ plugin = MaterialPlugin(
                 PublishedFootprint(route="brine, Salar de Atacama (CL)", low_kg_co2e=3.6, high_kg_co2e=3.6, source=ISTRATE),
                 PublishedFootprint(route="spodumene (AU) refined in CN", low_kg_co2e=24.0, high_kg_co2e=24.0, source=ISTRATE),
             ],
+            hotspot_basis("inventories/examples/lithium-carbonate-brine-cl.toml", "human toxicity, non-cancer, about 0.07 %"),
             routes=["primary", "secondary"],
         ),
         "lithium-hydroxide": _rules(
@@ -83,15 +85,17 @@ plugin = MaterialPlugin(
                     source=ISTRATE + ", fig2_total_ghgs_30-07-2024.csv (lithium hydroxide, battery grade)",
                 ),
             ],
+            hotspot_basis("inventories/examples/lithium-hydroxide-spodumene-au-cn.toml", "human toxicity, non-cancer, about 0.3 %"),
         ),
     },
     declared_categories={
-        # Hotspot analyses (Annex V Part V) of inventories/examples/lithium-carbonate-brine-cl.toml and
-        # lithium-carbonate-recycled-de.toml, united.
+        # Hotspot analyses (Annex V Part V; re-run December 2026 with all 16 categories backed) of
+        # inventories/examples/lithium-carbonate-brine-cl.toml and lithium-carbonate-recycled-de.toml, united.
         "lithium-carbonate": [
             "climate change", "energy resources: non-renewable", "water use", "particulate matter formation", "acidification",
         ],
-        # Hotspot analysis of inventories/examples/lithium-hydroxide-spodumene-au-cn.toml.
+        # Hotspot analysis (re-run December 2026: unchanged, see category_basis) of
+        # inventories/examples/lithium-hydroxide-spodumene-au-cn.toml.
         "lithium-hydroxide": [
             "particulate matter formation", "climate change", "acidification", "energy resources: non-renewable",
         ],

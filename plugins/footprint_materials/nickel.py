@@ -5,7 +5,7 @@ from __future__ import annotations
 from footprint.rules import MaterialInfo, MaterialRules, PublishedFootprint
 from footprint.study import Stage
 
-from ._base import MaterialPlugin
+from ._base import MaterialPlugin, hotspot_basis
 
 plugin = MaterialPlugin(
     materials=[
@@ -20,7 +20,7 @@ plugin = MaterialPlugin(
     rules={
         "nickel-sulfate": MaterialRules(
             id="nickel-sulfate",
-            rules_version="2026.11-draft",
+            rules_version="2026.12-draft",
             routes=["primary", "secondary"],
             stages={"primary": [Stage.extraction, Stage.concentration, Stage.refining], "secondary": [Stage.recycling]},
             # Leaching/precipitation, the sulfate refinery and on-site acid plant and power
@@ -30,6 +30,10 @@ plugin = MaterialPlugin(
             allocation="economic",  # Ni/Co co-products, as the Nickel and Cobalt Institutes' LCAs do
             # Recycled sulfate (black mass, Annex V Part IV 2): cut-off unless a delegated act selects the CFF.
             secondary_model="cut-off",
+            category_basis=hotspot_basis(
+                "inventories/examples/nickel-sulfate-hpal-id.toml",
+                "human toxicity, non-cancer, about 0.2 %; land use about 0.2 %",
+            ),
             published_footprints=[
                 PublishedFootprint(
                     route="nickel sulfate, global average (mostly sulfide ore)",

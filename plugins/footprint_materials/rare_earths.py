@@ -5,7 +5,7 @@ from __future__ import annotations
 from footprint.rules import MaterialInfo, MaterialRules, PublishedFootprint
 from footprint.study import Stage
 
-from ._base import MaterialPlugin
+from ._base import MaterialPlugin, hotspot_basis
 
 plugin = MaterialPlugin(
     materials=[
@@ -20,7 +20,7 @@ plugin = MaterialPlugin(
     rules={
         "ndpr-oxide": MaterialRules(
             id="ndpr-oxide",
-            rules_version="2026.11-draft",
+            rules_version="2026.12-draft",
             routes=["primary"],
             stages={"primary": [Stage.extraction, Stage.concentration, Stage.refining]},
             # A separator buying concentrate controls roasting/leaching and separation.
@@ -33,6 +33,10 @@ plugin = MaterialPlugin(
             # No Bayan Obo NdPr oxide value could be read (Koltun & Tharumarajah 2014, Lee & Wen 2017 and
             # Bailey et al. 2020 give per-oxide tables that were out of reach); the nearest verified figure
             # is for mixed oxides from the other Chinese route, so it checks magnitude, not the route.
+            category_basis=hotspot_basis(
+                "inventories/examples/ndpr-oxide-bayan-obo-cn.toml",
+                "land use (the Baotou tailings pond), about 0.5 %",
+            ),
             published_footprints=[
                 PublishedFootprint(
                     route="China, mixed rare-earth oxides from ion-adsorption clays (nearest verified figure)",
@@ -49,7 +53,7 @@ plugin = MaterialPlugin(
         )
     },
     declared_categories={
-        # Hotspot analysis of inventories/examples/ndpr-oxide-bayan-obo-cn.toml.
+        # Hotspot analysis (re-run December 2026 with all 16 categories backed: unchanged, see category_basis) of inventories/examples/ndpr-oxide-bayan-obo-cn.toml.
         "ndpr-oxide": [
             "climate change", "particulate matter formation", "acidification", "water use", "energy resources: non-renewable",
         ],
