@@ -36,13 +36,15 @@ def write_declaration_outputs(
     issue_date: dt.date | None = None,
     class_table: Any = _IN_FORCE,
     pdf: bool = False,
+    registry_url: str | None = None,
 ) -> list[Path]:
     """Write declaration.json, declaration.html and study.html (and study.pdf if asked) to out_dir.
 
     `loaded_study` is the LoadedStudy the results were computed from (a path is loaded here;
     its hash must match the results' fingerprint). The class comes from the table in force on
     the issue date unless `class_table` is given (None: no class). `pdf` prints study.html with
-    headless Chromium when one is installed.
+    headless Chromium when one is installed. `registry_url` (else the study's) gives the
+    declaration its public address and QR code.
     """
     from .classes import find_class_table
     from .declaration import build_declaration, write_declaration
@@ -64,6 +66,7 @@ def write_declaration_outputs(
         declared_categories=registry.declared_categories(material),
         material_info=next((m for m in registry.materials() if m.id == material), None),
         issue_date=issue_date,
+        registry_url=registry_url,
     )
     paths = write_declaration(declaration, out_dir)
     study_html = write_public_study(results, loaded_study, declaration, out_dir)

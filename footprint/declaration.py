@@ -28,6 +28,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .export.carrier import public_address, qr_svg
 from .methods import CLIMATE_CHANGE, MethodSet, load_method_set
 from .files import canonical_json, write_atomically
 from .results import Fingerprint, Results
@@ -174,6 +175,11 @@ class Declaration(Model):
     footprint: DeclaredFootprint = Field(description="Art. 31(7)(d)")
     performance_class: PerformanceClass = Field(description="Art. 31(7)(e)")
     public_study: PublicStudyLink = Field(description="Art. 31(7)(f)")
+    public_address: str | None = Field(
+        default=None,
+        description="Where the registry publishes this declaration (<registry base URL>/declarations/<declaration_id>); "
+        "the QR code of declaration.html encodes it. None when issued without a registry URL",
+    )
     conformity_assessment: ConformityAssessment = Field(description="Annex V Part IX")
     versions: Versions
     fingerprint: Fingerprint = Field(description="Hashes of the study, background, method set and rules")
@@ -298,8 +304,13 @@ def build_declaration(
     material_info: Any | None = None,
     method_set: MethodSet | None = None,
     issue_date: dt.date | None = None,
+    registry_url: str | None = None,
 ) -> Declaration:
-    """The Art. 31(7) declaration of computed results (sealed with its content hash)."""
+    """The Art. 31(7) declaration of computed results (sealed with its content hash).
+
+    `registry_url` (else the study's `registry_url`) is the registry's base URL; the
+    declaration's public address is then `<registry_url>/declarations/<declaration_id>`.
+    """
     study = loaded_study.study
     if results.fingerprint.study_sha256 != loaded_study.sha256:
         raise ValueError(f"the results were computed from another version of {loaded_study.path} (study hash differs)")
@@ -332,8 +343,10 @@ def build_declaration(
         )
     digest = study_digest(study)
     fp = results.fingerprint
+    the_id = declaration_id(fp, digest, issue_date)
+    registry_url = registry_url or study.registry_url
     declaration = Declaration(
-        declaration_id=declaration_id(fp, digest, issue_date),
+        declaration_id=the_id,
         issue_date=issue_date,
         title=study.title,
         responsible_person=ResponsiblePerson(**study.operator.model_dump()),
@@ -363,6 +376,7 @@ def build_declaration(
         ),
         performance_class=performance_class(results, class_table),
         public_study=link,
+        public_address=public_address(registry_url, the_id) if registry_url else None,
         conformity_assessment=ConformityAssessment(
             module=rules.conformity_module,
             name=CONFORMITY_MODULES[rules.conformity_module],
@@ -496,6 +510,7 @@ def render_declaration_html(declaration: Declaration) -> str:
         chart=stage_chart(headline, declaration.footprint.stages),
         scale=scale,
         json_text=declaration_json_for_html(declaration),
+        qr=qr_svg(declaration.public_address, title=f"QR code: {declaration.public_address}") if declaration.public_address else None,
     )
 
 

@@ -296,12 +296,29 @@ class Study(Strict):
     reporting_period: ReportingPeriod
     description: str | None = None
     study_url: str | None = Field(default=None, description="Where the public study will be published (Art. 31(7)(f))")
+    registry_url: str | None = Field(
+        default=None,
+        description="Base URL of the registry that publishes the declaration; its public address (and QR code) "
+        "is <registry_url>/declarations/<declaration_id>",
+    )
     operator: Operator
     sites: list[Site] = Field(min_length=1)
     processes: list[Process] = Field(min_length=1)
     product_process: str = Field(description="Id of the process whose reference output is the declared material")
     excluded: list[ExcludedProcess] = Field(default_factory=list)
     circular_footprint: CircularFootprintInputs | None = None
+
+    @field_validator("registry_url")
+    @classmethod
+    def _registry_address(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from .export.carrier import registry_base
+
+        try:
+            return registry_base(value)
+        except FootprintInputError as exc:
+            raise ValueError(exc.message) from None
 
     @model_validator(mode="after")
     def _ids_resolve(self) -> "Study":

@@ -50,6 +50,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import __version__
 from .declaration import Declaration, build_declaration, class_table_sha256, content_hash
+from .export.carrier import base_of
 from .declaration import declaration_id as derive_declaration_id
 from .errors import FootprintError
 from .study_diff import PART_TITLES, changed_parts, study_digest
@@ -434,6 +435,9 @@ def verify_declaration(
                 material_info=material_info,
                 method_set=method_set,
                 issue_date=declaration.issue_date,
+                # The address is not recalculable (declare --registry-url may set it); rebuilt from
+                # its own base it must come out the same, i.e. end in /declarations/<id>.
+                registry_url=base_of(declaration.public_address, declaration.declaration_id),
             )
         except FootprintError as exc:
             errors.append(f"the study cannot be calculated: {exc}")
