@@ -61,10 +61,3 @@ def qr_svg(text: str, *, title: str) -> str:
     code = segno.make(text, error=QR_ERROR_LEVEL, micro=False)
     return code.svg_inline(scale=4, border=QR_QUIET_ZONE, title=title, dark="#000", light="#fff")
 
-
-def qr_matrix(text: str) -> tuple[tuple[int, ...], ...]:
-    """The QR code's module matrix (1 = dark), for checks that need no image."""
-    import segno
-
-    code = segno.make(text, error=QR_ERROR_LEVEL, micro=False)
-    return tuple(tuple(int(bool(m)) for m in row) for row in code.matrix)
