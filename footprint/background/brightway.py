@@ -158,6 +158,15 @@ class Background:
             packages.append(characterisation_package(category.category, category.method, rows, values))
         return packages
 
+    def biosphere_details(self, ids: Iterable[int]) -> dict[int, dict[str, str | None]]:
+        """CAS number and type of biosphere nodes, for exports that describe flows beyond code and name."""
+        bd = self._activate()
+        out: dict[int, dict[str, str | None]] = {}
+        for node_id in ids:
+            node = bd.get_node(id=node_id)
+            out[node_id] = {"cas": (node.get("CAS number") or "").strip() or None, "type": node.get("type")}
+        return out
+
     def _activate(self) -> Any:
         bd = _bw2data(self.base_dir)
         if bd.projects.current != self.project:

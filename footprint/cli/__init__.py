@@ -62,7 +62,7 @@ def _options(
 
 
 def _mount() -> None:
-    from . import background, classes, declare, magnets, study
+    from . import background, classes, declare, export, magnets, study
 
     for group in (study.app, background.app):
         for command in group.registered_commands:
@@ -70,6 +70,7 @@ def _mount() -> None:
     app.command("declare")(declare.declare_command)
     app.command("verify")(declare.verify_command)
     app.command("uncertainty")(declare.uncertainty_command)
+    app.command("export")(export.export_command)
     app.add_typer(classes.app, name="classes", help="Performance classes (Annex V Part VIII): calibrate, assign, show, report.")
     app.add_typer(magnets.app, name="magnets", help="Permanent magnets: Art. 29 recycled-content declaration and Art. 28 data record.")
 

@@ -31,6 +31,7 @@ def declare_command(
     cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Reuse the prepared background cached on disk")] = True,
     pdf: Annotated[bool, typer.Option("--pdf", help="Also print the public study to study.pdf (headless Chromium)")] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace a declaration already in the output folder")] = False,
+    registry_url: Annotated[Optional[str], typer.Option("--registry-url", help="Registry base URL: the declaration's public address <URL>/declarations/<id> goes into declaration.json and its QR code")] = None,
 ) -> None:
     """Calculate footprints of one or many studies on a prepared background (solved once, cached)."""
     from ..errors import FootprintError, FootprintInputError
@@ -41,6 +42,14 @@ def declare_command(
             out = check_output_path(out)
         except FootprintInputError as exc:
             fail(exc)
+    if registry_url is not None:
+        from ..links import registry_base
+
+        try:
+            registry_url = registry_base(registry_url, field="--registry-url")
+        except FootprintInputError as exc:
+            fail(exc)
+
     folders = _output_folders(studies, out)
     # Compared without case: on macOS and Windows, A.toml and a.toml would share one folder.
     keys = [str(f).casefold() for f in folders]
@@ -91,7 +100,7 @@ def declare_command(
             if not item.ok:
                 continue
             try:
-                written = write_declaration_set(item.results, item.loaded, target, force=force, pdf=pdf)
+                written = write_declaration_set(item.results, item.loaded, target, force=force, pdf=pdf, registry_url=registry_url)
             except FootprintError as exc:
                 item.error = exc.located(file=item.path) if isinstance(exc, FootprintInputError) else exc
                 continue

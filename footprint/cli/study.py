@@ -120,6 +120,8 @@ SCHEMAS = {
     "verification": ("footprint.verification", "VerificationReport"),
     "class-table": ("footprint.classes", "ClassTable"),
     "market": ("footprint.classes", "MarketEntry"),
+    "pact-v2": ("footprint.export.pact_v2", "ProductFootprint"),
+    "pact-v3": ("footprint.export.pact_v3", "ProductFootprint"),
     "magnet-product": ("footprint.magnets.product", "MagnetProduct"),
     "magnet-rules": ("footprint.magnets.rules", "MagnetRules"),
     "magnet-declaration": ("footprint.magnets.records", "RecycledContentDeclaration"),

@@ -25,6 +25,7 @@ from ..results import Fingerprint, Results
 from ..rules import CONFORMITY_MODULES, MaterialRules
 from ..study.diff import StudyDigest, study_digest
 from ..study.load import LoadedStudy
+from ..links import public_address
 from .model import (
     ClassTableRef,
     ConformityAssessment,
@@ -149,8 +150,13 @@ def build_declaration(
     material_info: Any | None = None,
     method_set: MethodSet | None = None,
     issue_date: dt.date | None = None,
+    registry_url: str | None = None,
 ) -> Declaration:
-    """The Art. 31(7) declaration of computed results (sealed with its content hash)."""
+    """The Art. 31(7) declaration of computed results (sealed with its content hash).
+
+    `registry_url` (else the study's `registry_url`) is the registry's base URL; the
+    declaration's public address is then `<registry_url>/declarations/<declaration_id>`.
+    """
     study = loaded_study.study
     if results.fingerprint.study_sha256 != loaded_study.sha256:
         raise ValueError(f"the results were computed from another version of {loaded_study.path} (study hash differs)")
@@ -183,8 +189,10 @@ def build_declaration(
         )
     digest = study_digest(study)
     fp = results.fingerprint
+    the_id = declaration_id(fp, digest, issue_date)
+    registry_url = registry_url or study.registry_url
     declaration = Declaration(
-        declaration_id=declaration_id(fp, digest, issue_date),
+        declaration_id=the_id,
         issue_date=issue_date,
         title=study.title,
         responsible_person=ResponsiblePerson(**study.operator.model_dump()),
@@ -214,6 +222,7 @@ def build_declaration(
         ),
         performance_class=performance_class(results, class_table),
         public_study=link,
+        public_address=public_address(registry_url, the_id) if registry_url else None,
         conformity_assessment=ConformityAssessment(
             module=rules.conformity_module,
             name=CONFORMITY_MODULES[rules.conformity_module],

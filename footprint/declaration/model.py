@@ -157,6 +157,11 @@ class Declaration(Model):
     footprint: DeclaredFootprint = Field(description="Art. 31(7)(d)")
     performance_class: PerformanceClass = Field(description="Art. 31(7)(e)")
     public_study: PublicStudyLink = Field(description="Art. 31(7)(f)")
+    public_address: str | None = Field(
+        default=None,
+        description="Where the registry publishes this declaration (<registry base URL>/declarations/<declaration_id>); "
+        "the QR code of declaration.html encodes it. None when issued without a registry URL",
+    )
     conformity_assessment: ConformityAssessment = Field(description="Annex V Part IX")
     versions: Versions
     fingerprint: Fingerprint = Field(description="Hashes of the study, background, method set and rules")

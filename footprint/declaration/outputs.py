@@ -31,11 +31,13 @@ def declare(
     registry: MaterialRegistry | None = None,
     issue_date: dt.date | None = None,
     class_table: Any = IN_FORCE,
+    registry_url: str | None = None,
 ) -> Declaration:
     """The sealed Art. 31(7) declaration of results computed from `loaded_study`.
 
     The class comes from the table in force on the issue date (`find_class_table`) unless
-    `class_table` is given (None: no class).
+    `class_table` is given (None: no class). `registry_url` (else the study's) gives the
+    declaration its public address and QR code.
     """
     registry = registry or MaterialRegistry()
     material = loaded_study.study.material
@@ -48,6 +50,7 @@ def declare(
         declared_categories=registry.declared_categories(material),
         material_info=next((m for m in registry.materials() if m.id == material), None),
         issue_date=issue_date,
+        registry_url=registry_url,
     )
 
 
@@ -60,9 +63,10 @@ def write_declaration_outputs(
     issue_date: dt.date | None = None,
     class_table: Any = IN_FORCE,
     pdf: bool = False,
+    registry_url: str | None = None,
 ) -> list[Path]:
     """Write declaration.json, declaration.html and study.html (and study.pdf) into `out_dir`."""
-    declaration = declare(results, loaded_study, registry=registry, issue_date=issue_date, class_table=class_table)
+    declaration = declare(results, loaded_study, registry=registry, issue_date=issue_date, class_table=class_table, registry_url=registry_url)
     paths = write_declaration(declaration, out_dir)
     study_html = write_public_study(results, loaded_study, declaration, out_dir)
     paths.append(study_html)

@@ -14,6 +14,7 @@ from typing import Any
 from ..classes.colours import class_colours, ink
 from ..files import write_atomically
 from .build import declaration_json, seal
+from .carrier import qr_svg
 from .model import Declaration, DeclaredCategory
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -119,6 +120,7 @@ def render_declaration_html(declaration: Declaration) -> str:
         chart=stage_chart(headline, declaration.footprint.stages),
         scale=scale,
         json_text=declaration_json_for_html(declaration),
+        qr=qr_svg(declaration.public_address, title=f"QR code: {declaration.public_address}") if declaration.public_address else None,
     )
 
 

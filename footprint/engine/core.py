@@ -25,7 +25,7 @@ from ..errors import FootprintInputError
 from ..methods import MethodSet
 from .cache import prepare_background
 from .prepared import PreparedBackground, check_prepared_matches
-from .solve import LcaOutcome, compute_cold, compute_prepared
+from .solve import LcaOutcome, aggregated_flows, compute_cold, compute_prepared
 
 
 class EngineConfig(BaseModel):
@@ -82,6 +82,10 @@ class Engine:
         """Scores per category of the study's declared unit, with each foreground process's share."""
         self.studies += 1
         return compute_prepared(inventory, self.prepared_for(background, method_set))
+
+    def elementary_flows(self, inventory: Any, background: BackgroundLike, method_set: MethodSet) -> dict[int, float]:
+        """The study's aggregated inventory per declared unit (what an ILCD LCI dataset carries)."""
+        return aggregated_flows(inventory, background, method_set, self.config.solver)
 
 
 class OneOffEngine(Engine):

@@ -98,3 +98,30 @@ def compute_cold(inventory: Any, background: Any, method_set: Any, solver: str |
         by_process={name: contributions[i] for i, name in enumerate(names)},
         supply=supply,
     )
+
+
+def aggregated_flows(inventory: Any, background: Any, method_set: Any, solver: str | None = None) -> dict[int, float]:
+    """Elementary flows (by biosphere node id) per declared unit of a study: its aggregated
+    inventory g = B x + B_f s, with s the foreground supply and x the background activity that
+    the foreground's purchases L s call for (one factorisation, one forward solve)."""
+    supply = solve_foreground(inventory)
+    system = background_system(background, method_set)
+    column = {int(a): i for i, a in enumerate(system.activity_ids)}
+    demand = np.zeros(len(column))
+    for dataset_id, consumer, amount in inventory.background_links:
+        demand[column[dataset_id]] += supply[consumer] * amount
+    flows: dict[int, float] = {}
+    if np.any(demand):
+        factorisation = Factorisation(system.technosphere, solver)
+        try:
+            activity = factorisation.solve(demand)
+        finally:
+            factorisation.free()
+        if not np.all(np.isfinite(activity)):
+            raise CalculationError("the background cannot be solved for the study's demand (non-finite supply)")
+        for row, amount in zip(system.flow_ids, system.biosphere @ activity):
+            if amount:
+                flows[int(row)] = float(amount)
+    for flow_id, consumer, amount in inventory.flows:
+        flows[flow_id] = flows.get(flow_id, 0.0) + float(supply[consumer] * amount)
+    return flows

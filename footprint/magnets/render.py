@@ -11,10 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from footprint.declaration import format_value
+from footprint.declaration.carrier import qr_svg as carrier_qr_svg
 
 from .records import MagnetDataRecord, RecycledContentDeclaration
-
-QR_ERROR_LEVEL = "m"
 
 
 def percent(share: float | None, decimals: int = 1) -> str:
@@ -24,12 +23,9 @@ def percent(share: float | None, decimals: int = 1) -> str:
     return f"{100 * share:.{decimals}f} %"
 
 
-def qr_svg(payload: str, scale: int = 5) -> str:
-    """The data carrier: an inline SVG QR code of the payload (segno), with a title for screen readers."""
-    import segno
-
-    code = segno.make(payload, error=QR_ERROR_LEVEL, micro=False)
-    return code.svg_inline(scale=scale, border=4, dark="#000000", light="#ffffff", title="QR code of this record's address", svgclass="qr")
+def qr_svg(payload: str) -> str:
+    """The data carrier of a record: the declarations' QR code (`footprint.declaration.carrier`)."""
+    return carrier_qr_svg(payload, title="QR code of this record's address", scale=5, svgclass="qr")
 
 
 def _environment():

@@ -14,6 +14,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 from pydantic import Strict as NoCoercion
 
+from ..errors import FootprintInputError
+from ..links import registry_base
 from ..units import check_convertible, parse_unit
 
 # TOML has real numbers, booleans and dates: a quoted "5.0" or a `true` where an amount goes is
@@ -302,6 +304,11 @@ class Study(Strict):
     reporting_period: ReportingPeriod
     description: str | None = None
     study_url: str | None = Field(default=None, description="Where the public study will be published (Art. 31(7)(f))")
+    registry_url: str | None = Field(
+        default=None,
+        description="Base URL of the registry that publishes the declaration; its public address (and QR code) "
+        "is <registry_url>/declarations/<declaration_id>",
+    )
     operator: Operator
     sites: list[Site] = Field(min_length=1)
     processes: list[Process] = Field(min_length=1)
@@ -311,6 +318,16 @@ class Study(Strict):
         default_factory=list, description="What the study's own data leave out (shown in the public study); linked background datasets list theirs"
     )
     circular_footprint: CircularFootprintInputs | None = None
+
+    @field_validator("registry_url")
+    @classmethod
+    def _registry_address(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            return registry_base(value)
+        except FootprintInputError as exc:
+            raise ValueError(exc.message) from None
 
     @model_validator(mode="after")
     def _ids_resolve(self) -> "Study":

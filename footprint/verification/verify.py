@@ -54,6 +54,7 @@ from typing import Any
 from .. import __version__
 from ..assessment import assess
 from ..declaration.build import build_declaration
+from ..links import base_of
 from ..declaration.model import Declaration
 from ..engine.core import Engine, make_engine
 from ..errors import FootprintError
@@ -115,6 +116,9 @@ def _recalculate(
             material_info=material_info,
             method_set=method_set,
             issue_date=declaration.issue_date,
+            # The address is not recalculable (declare --registry-url may set it); rebuilt from
+            # its own base it must come out the same, i.e. end in /declarations/<id>.
+            registry_url=base_of(declaration.public_address, declaration.declaration_id),
         )
         return recomputed, changes, [missing] if missing else []
     except FootprintError as exc:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from footprint.rules import MaterialInfo, MaterialRules, PublishedFootprint
+from footprint.rules import CarbonContent, MaterialInfo, MaterialRules, PublishedFootprint
 from footprint.study import Stage
 
 from ._base import MaterialPlugin
@@ -20,6 +20,12 @@ plugin = MaterialPlugin(
             cn_code="7601 10 00",
             grade="unalloyed ingot, >= 99.7 % Al (P1020-type)",
             routes=["primary", "secondary"],
+            carbon_content=CarbonContent(
+                fossil_kg_per_kg=0.0,
+                biogenic_kg_per_kg=0.0,
+                source="derived: the element Al holds no carbon; the grade is >= 99.7 % Al; carbon in the <= 0.3 % impurities (Fe, Si) is taken as zero (assumption)",
+                assumption=True,
+            ),
         )
     ],
     rules={

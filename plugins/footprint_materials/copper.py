@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from footprint.rules import MaterialInfo, MaterialRules, PublishedFootprint
+from footprint.rules import CarbonContent, MaterialInfo, MaterialRules, PublishedFootprint
 from footprint.study import Stage
 
 from ._base import MaterialPlugin, hotspot_basis
@@ -15,6 +15,12 @@ plugin = MaterialPlugin(
             cn_code="7403 11 00",
             grade="grade A cathode (Cu-CATH-1, 99.99 % Cu)",
             routes=["primary", "secondary"],
+            carbon_content=CarbonContent(
+                fossil_kg_per_kg=0.0,
+                biogenic_kg_per_kg=0.0,
+                source="derived: the formula Cu holds no carbon; grade A cathode is 99.99 % Cu; carbon in the 0.01 % impurities is taken as zero (assumption)",
+                assumption=True,
+            ),
         )
     ],
     rules={

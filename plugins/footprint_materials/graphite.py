@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from footprint.rules import MaterialInfo, MaterialRules, PublishedFootprint
+from footprint.rules import CarbonContent, MaterialInfo, MaterialRules, PublishedFootprint
 from footprint.study import Stage
 
 from ._base import MaterialPlugin, hotspot_basis
@@ -15,6 +15,12 @@ plugin = MaterialPlugin(
             cn_code="2504 10 00",
             grade="battery grade spherical graphite (>= 99.95 % C)",
             routes=["primary"],
+            carbon_content=CarbonContent(
+                fossil_kg_per_kg=0.9995,
+                biogenic_kg_per_kg=0.0,
+                source="grade minimum: battery grade spherical graphite >= 99.95 % C, taken at the minimum; the natural graphite core is mineral carbon and the coating comes from coal-tar pitch, so all of it is non-biogenic, reported as fossil (assumption: PACT knows only fossil and biogenic carbon)",
+                assumption=True,
+            ),
         )
     ],
     rules={

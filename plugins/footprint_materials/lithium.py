@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from footprint.rules import MaterialInfo, MaterialRules, PublishedFootprint
+from footprint.rules import CarbonContent, MaterialInfo, MaterialRules, PublishedFootprint
 from footprint.study import Stage
 
 from ._base import MaterialPlugin, hotspot_basis
@@ -56,6 +56,12 @@ plugin = MaterialPlugin(
             cn_code="2836 91 00",
             grade="battery grade (Li2CO3 >= 99.5 %)",
             routes=["primary", "secondary"],
+            carbon_content=CarbonContent(
+                fossil_kg_per_kg=0.16255684,
+                biogenic_kg_per_kg=0.0,
+                source="derived: 12.011 / 73.888 kg C per kg Li2CO3 (IUPAC/CIAAW standard atomic weights 2021 (abridged: C 12.011, O 15.999, Li 6.94, H 1.008)); the carbonate carbon comes from soda ash (mineral), reported as fossil; the pure compound is assumed (grade >= 99.5 % Li2CO3, impurities carbon-free)",
+                assumption=True,
+            ),
         ),
         MaterialInfo(
             id="lithium-hydroxide",
@@ -63,6 +69,12 @@ plugin = MaterialPlugin(
             cn_code="2825 20 00",
             grade="battery grade (LiOH.H2O >= 56.5 % LiOH)",
             routes=["primary"],
+            carbon_content=CarbonContent(
+                fossil_kg_per_kg=0.0,
+                biogenic_kg_per_kg=0.0,
+                source="derived: the formula LiOH.H2O holds no carbon; carbonate impurities (not given by the grade) are taken as zero (assumption)",
+                assumption=True,
+            ),
         ),
     ],
     rules={

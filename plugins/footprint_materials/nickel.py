@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from footprint.rules import MaterialInfo, MaterialRules, PublishedFootprint
+from footprint.rules import CarbonContent, MaterialInfo, MaterialRules, PublishedFootprint
 from footprint.study import Stage
 
 from ._base import MaterialPlugin, hotspot_basis
@@ -15,6 +15,12 @@ plugin = MaterialPlugin(
             cn_code="2833 24 00",
             grade="battery grade NiSO4.6H2O (about 22 % Ni)",
             routes=["primary", "secondary"],
+            carbon_content=CarbonContent(
+                fossil_kg_per_kg=0.0,
+                biogenic_kg_per_kg=0.0,
+                source="derived: the formula NiSO4.6H2O holds no carbon; carbon in impurities (not given by the grade) is taken as zero (assumption)",
+                assumption=True,
+            ),
         )
     ],
     rules={

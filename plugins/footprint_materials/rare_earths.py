@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from footprint.rules import MaterialInfo, MaterialRules, PublishedFootprint
+from footprint.rules import CarbonContent, MaterialInfo, MaterialRules, PublishedFootprint
 from footprint.study import Stage
 
 from ._base import MaterialPlugin, hotspot_basis
@@ -15,6 +15,12 @@ plugin = MaterialPlugin(
             cn_code="2846 90",
             grade="NdPr oxide, >= 99 % TREO, Nd2O3/Pr6O11 about 75/25",
             routes=["primary"],
+            carbon_content=CarbonContent(
+                fossil_kg_per_kg=0.0,
+                biogenic_kg_per_kg=0.0,
+                source="derived: the formula Nd2O3/Pr6O11 holds no carbon; carbon in impurities (at most 1 % non-REO per the grade) is taken as zero (assumption)",
+                assumption=True,
+            ),
         )
     ],
     rules={
