@@ -142,8 +142,8 @@ def materials() -> None:
     console.print(table)
 
 
-@app.command("background")
 def background_cmd(
+    ctx: typer.Context,
     impact: Annotated[
         Optional[str],
         typer.Option(help="Also show each dataset's cradle-to-gate result per unit in this EF 3.1 category, e.g. 'climate change'"),
@@ -154,6 +154,8 @@ def background_cmd(
     With --impact, each dataset's own result per unit is shown: the number a study's input
     multiplies, and the one to compare with a licensed database when choosing between them.
     """
+    if ctx.invoked_subcommand is not None:
+        return
     from .background import load_starter
     from .errors import FootprintError
 
@@ -248,6 +250,13 @@ app.command("verify")(verify_command)
 app.command("diff")(diff_command)
 app.command("uncertainty")(uncertainty_command)
 app.command("prepare")(prepare_command)
+
+
+from . import cli_import  # noqa: E402
+
+cli_import.background_app.callback(invoke_without_command=True)(background_cmd)
+app.add_typer(cli_import.background_app, name="background")
+app.add_typer(cli_import.study_app, name="study")
 
 
 def main() -> None:
