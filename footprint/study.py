@@ -349,8 +349,31 @@ def _field_of(loc: tuple[Any, ...]) -> str:
     return text or "(study)"
 
 
+# What `footprint study import` and `footprint study template` write where the source cannot
+# know a value (a stage, an Annex V category, a data type, the operator...): a study holding
+# one is refused, and the error names every one still to fill.
+PLACEHOLDER = "TO-FILL"
+
+
+def placeholders_in(raw: Any, where: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Locations (as validation-error paths) of every value that starts with PLACEHOLDER."""
+    if isinstance(raw, str):
+        return [where] if raw.startswith(PLACEHOLDER) else []
+    if isinstance(raw, dict):
+        return [hit for key, value in raw.items() for hit in placeholders_in(value, (*where, key))]
+    if isinstance(raw, list):
+        return [hit for i, value in enumerate(raw) for hit in placeholders_in(value, (*where, i))]
+    return []
+
+
 def parse_study(raw: dict[str, Any], path: Path | str = "<memory>") -> Study:
     """Validate raw study data; the first problem becomes a located FootprintInputError."""
+    holes = placeholders_in(raw)
+    if holes:
+        listed = "; ".join(
+            (f"process {_process_of(raw, loc)!r} " if _process_of(raw, loc) else "") + _field_of(loc) for loc in holes
+        )
+        raise FootprintInputError(f"{len(holes)} value(s) still to fill (marked {PLACEHOLDER}): {listed}", file=path)
     try:
         return Study.model_validate(raw)
     except ValidationError as exc:

@@ -205,7 +205,7 @@ def _process(process: Any, raw: dict[str, Any], label: str, reference: JsonLdPac
             notes["exchanges with a formula (the exported amount is used)"] += 1
         if raw["exchanges"][position - 1].get("uncertainty"):
             notes["uncertainty distributions not imported"] += 1
-        rows.append((exchange, flow, amount, where))
+        rows.append((exchange, flow, amount, where, unit.name, float(exchange.amount), exchange.internal_id, raw["exchanges"][position - 1].get("uncertainty")))
     reference_rows = [r for r in rows if r[0].is_quantitative_reference]
     if len(reference_rows) != 1:
         raise FootprintInputError(f"the process has {len(reference_rows)} quantitative references; it needs one", file=label)
@@ -224,7 +224,7 @@ def _process(process: Any, raw: dict[str, Any], label: str, reference: JsonLdPac
     datasets: dict[str, SourceDataset] = {}
     exchanges: dict[str, list[SourceExchange]] = {}
     product_ids = {r[1].id for r in products}
-    for exchange, flow, amount, where in products:
+    for exchange, flow, amount, where, unit_name, written, _, _ in products:
         main = exchange.is_quantitative_reference
         dataset_id = process.id if main else f"{process.id}.{flow.id}"
         share = factors.get(flow.id, 1.0) if factors else 1.0
@@ -233,21 +233,23 @@ def _process(process: Any, raw: dict[str, Any], label: str, reference: JsonLdPac
             id=dataset_id, name=process.name or flow.name if main else f"{process.name} ({flow.name})", location=location,
             unit=UNIT_SPELLINGS.get(flow.reference_unit, flow.reference_unit), reference_product=flow.name,
             production_amount=-amount if treatment else amount, where=label, reference_flow_id=flow.id, comment=comment,
+            source_amount=written, source_unit=unit_name, reference_comment=exchange.description, tags=list(getattr(process, "tags", None) or []),
+            coproducts=[_source_exchange(*r[:4], r[4:]) for r in rows if _left_out(r[0], r[1], rows, products) and r[1].id not in product_ids],
         )
         exchanges[flow.id] = [
-            _source_exchange(e, f, a * share, w) for e, f, a, w in rows if f.id not in product_ids and not _left_out(e, f, rows, products)
+            _source_exchange(e, f, a * share, w, extra) for e, f, a, w, *extra in rows if f.id not in product_ids and not _left_out(e, f, rows, products)
         ]
     return datasets, exchanges
 
 
 def _is_product(row: tuple) -> bool:
-    exchange, flow, _, _ = row
+    exchange, flow = row[0], row[1]
     return (flow.type == "PRODUCT_FLOW" and not exchange.is_input) or (flow.type == "WASTE_FLOW" and exchange.is_input)
 
 
 def _left_out(exchange: Any, flow: Flow, rows: list, products: list) -> bool:
     """Co-products not split off are left out (not a negative input)."""
-    return _is_product((exchange, flow, 0, "")) and not exchange.is_avoided_product and not exchange.is_quantitative_reference
+    return _is_product((exchange, flow)) and not exchange.is_avoided_product and not exchange.is_quantitative_reference
 
 
 def _physical_factors(process: Any, product_ids: list[str]) -> dict[str, float] | None:
@@ -261,11 +263,27 @@ def _physical_factors(process: Any, product_ids: list[str]) -> dict[str, float] 
     return factors if all(pid in factors for pid in product_ids) else None
 
 
-def _source_exchange(exchange: Any, flow: Flow, amount: float, where: str) -> SourceExchange:
+def _uncertainty(raw: dict | None) -> dict | None:
+    """openLCA uncertainty -> footprint's (lognormal gsd, normal sd, uniform/triangular bounds), else None."""
+    if not raw:
+        return None
+    kind = raw.get("distributionType")
+    if kind == "LOG_NORMAL_DISTRIBUTION" and raw.get("geomSd", 0) > 1:
+        return {"distribution": "lognormal", "gsd": raw["geomSd"]}
+    if kind == "NORMAL_DISTRIBUTION" and raw.get("sd", 0) > 0:
+        return {"distribution": "normal", "sd": raw["sd"]}
+    if kind in ("UNIFORM_DISTRIBUTION", "TRIANGLE_DISTRIBUTION") and raw.get("minimum", 0) < raw.get("maximum", 0):
+        return {"distribution": "uniform" if kind.startswith("UNIFORM") else "triangular", "minimum": raw["minimum"], "maximum": raw["maximum"]}
+    return None
+
+
+def _source_exchange(exchange: Any, flow: Flow, amount: float, where: str, extra: Any = ()) -> SourceExchange:
+    unit_name, written, internal_id, uncertainty = (list(extra) + [None] * 4)[:4]
+    common = dict(source_amount=written, source_unit=unit_name, internal_id=internal_id, uncertainty=_uncertainty(uncertainty))
     if flow.type == "ELEMENTARY_FLOW":
         return SourceExchange(
             kind="elementary", amount=amount, unit=flow.reference_unit, name=flow.name, is_input=bool(exchange.is_input),
-            where=where, flow_id=flow.id, compartment=flow.category, comment=exchange.description,
+            where=where, flow_id=flow.id, compartment=flow.category, comment=exchange.description, **common,
         )
     # A waste output goes to treatment: a negative input of the treatment's (negative) output.
     waste_out = flow.type == "WASTE_FLOW" and not exchange.is_input
@@ -273,5 +291,5 @@ def _source_exchange(exchange: Any, flow: Flow, amount: float, where: str) -> So
         kind="technosphere", amount=-amount if waste_out else amount, unit=UNIT_SPELLINGS.get(flow.reference_unit, flow.reference_unit),
         name=flow.name, is_input=True, where=where, flow_id=flow.id,
         provider=exchange.default_provider.id if exchange.default_provider else None,
-        avoided=bool(exchange.is_avoided_product), comment=exchange.description,
+        avoided=bool(exchange.is_avoided_product), comment=exchange.description, **common,
     )

@@ -29,6 +29,12 @@ class SourceExchange:
     location: str | None = None
     avoided: bool = False  # an avoided product (openLCA, SimaPro): a negative input
     comment: str | None = None
+    # the amount and unit as the source wrote them (before conversion to the flow's reference
+    # unit), so a study import keeps the producer's own numbers
+    source_amount: float | None = None
+    source_unit: str | None = None
+    internal_id: int | None = None
+    uncertainty: dict | None = None  # a study-model uncertainty, when the source's maps onto one
 
 
 @dataclass
@@ -46,6 +52,11 @@ class SourceDataset:
     exchanges: list[SourceExchange] = field(default_factory=list)
     comment: str | None = None
     notes: list[str] = field(default_factory=list)  # what the reader left out (co-products, formulas)
+    source_amount: float | None = None
+    source_unit: str | None = None
+    coproducts: list[SourceExchange] = field(default_factory=list)  # outputs left out of the database (study import keeps them)
+    tags: list[str] = field(default_factory=list)
+    reference_comment: str | None = None  # the source's note on the reference output
 
 
 @dataclass
