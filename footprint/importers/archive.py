@@ -25,6 +25,8 @@ MAX_MEMBERS = 1_000_000
 # Text formats compress 5-30 times; a ratio far beyond that is a zip bomb, not an export.
 MAX_COMPRESSION_RATIO = 1000
 RATIO_CHECK_FROM_BYTES = 1024**2
+# A single XML data set may be given on its own instead of in a zip or folder.
+SINGLE_FILE_SUFFIXES = (".spold", ".xml")
 
 
 @dataclass(frozen=True)
@@ -42,10 +44,14 @@ class SourcePackage:
         self.limits = limits or Limits()
         self._zip: zipfile.ZipFile | None = None
         self._sizes: dict[str, int] = {}
+        self._single = False
         if not self.path.exists():
             raise FootprintInputError("source not found", file=self.path)
         if self.path.is_dir():
             self._index_folder()
+        elif self.path.suffix.lower() in SINGLE_FILE_SUFFIXES:
+            self._single = True
+            self._admit(self.path.name, self.path.stat().st_size)
         else:
             self._index_zip()
 
@@ -111,6 +117,8 @@ class SourcePackage:
 
     def label(self, name: str) -> str:
         """How errors name a member: `archive.zip!folder/file.json` or the file's path."""
+        if self._single:
+            return str(self.path)
         return f"{self.path}!{name}" if self._zip is not None else str(self.path / name)
 
     def read(self, name: str) -> bytes:
@@ -123,7 +131,7 @@ class SourcePackage:
                 with self._zip.open(name) as stream:
                     data = stream.read(limit + 1)
             else:
-                with open(self.path / name, "rb") as stream:
+                with open(self.path if self._single else self.path / name, "rb") as stream:
                     data = stream.read(limit + 1)
         except (zipfile.BadZipFile, EOFError, ValueError) as exc:
             raise FootprintInputError(f"corrupt archive member: {exc}", file=self.label(name)) from None
