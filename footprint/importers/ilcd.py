@@ -140,8 +140,10 @@ def _process(root: Any, label: str, flows: dict[str, IlcdFlow]) -> SourceDataset
             main = (flow, amount, direction)
             continue
         elementary = flow.type == "Elementary flow"
+        if not elementary and direction == "Output":
+            continue  # a co-product: the reference flow carries the burdens (no allocation read)
         exchanges.append(SourceExchange(
-            kind="elementary" if elementary else "technosphere", amount=amount if (elementary or direction == "Input") else -amount,
+            kind="elementary" if elementary else "technosphere", amount=amount,
             unit=flow.unit, name=flow.name, is_input=direction == "Input", where=where, flow_id=flow.id,
             compartment=flow.context if elementary else (), comment=_text(exchange, "p:generalComment"),
             source_amount=amount, source_unit=flow.unit,
