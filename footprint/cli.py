@@ -211,6 +211,8 @@ SCHEMAS = {
     "verification": ("footprint.verification", "VerificationReport"),
     "class-table": ("footprint.classes", "ClassTable"),
     "market": ("footprint.market", "MarketEntry"),
+    "flow-mapping": ("footprint.importers.flowmap", "FlowMappingFile"),
+    "link-report": ("footprint.importers.linking", "LinkReport"),
 }
 
 
@@ -224,7 +226,7 @@ def schema_of(name: str) -> dict:
 
 @app.command()
 def schema(
-    name: Annotated[Optional[str], typer.Argument(help="study, results, rules, background, declaration, verification, class-table or market")] = None,
+    name: Annotated[Optional[str], typer.Argument(help="study, results, rules, background, declaration, verification, class-table, market, flow-mapping or link-report")] = None,
     write: Annotated[Optional[Path], typer.Option(help="Write every schema as <name>.schema.json into this folder")] = None,
 ) -> None:
     """Print the JSON Schema of a file footprint reads or writes (published in docs/schemas/)."""

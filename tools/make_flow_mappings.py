@@ -27,6 +27,7 @@ import tomli_w
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from footprint.importers.flowmap import shipped_biosphere3  # noqa: E402
+from footprint.units import conversion_factor  # noqa: E402
 
 OUT = Path(__file__).resolve().parent.parent / "inventories" / "mappings" / "ecoinvent-ef31-biosphere3.toml"
 
@@ -62,9 +63,14 @@ def main() -> None:
         context = "/".join(entry["target"]["context"])
         usual[context]["/".join(flow.categories)] += 1
         targets[(entry["target"]["name"], context, entry["target"]["unit_name"])].append(flow)
-    ef_rows = []
+    ef_rows, dropped = [], 0
     for (name, context, unit), flows in sorted(targets.items()):
         best = max(flows, key=lambda f: (usual[context]["/".join(f.categories)], -len(f.categories), f.code))
+        try:
+            conversion_factor(unit, best.unit)
+        except ValueError:
+            dropped += 1  # e.g. an occupation (m2*a) paired with a transformation (m2): not the same flow
+            continue
         ef_rows.append([name, context, unit, best.name, "/".join(best.categories), 1.0, "="])
 
     contexts = [
@@ -105,7 +111,8 @@ def main() -> None:
                     f"randonneur_data {version}, 'ecoinvent-3.9.1-biosphere-EF-3.1-biosphere' v{ef.get('version')} "
                     f"({ef.get('created', '')[:10]}): GLAD flow mappings (UNEP Economy Division mapping taskforce) with manual "
                     "and algorithmic matches, curated by Chris Mutel; CC-BY-4.0. Read in reverse: EF 3.1 name, EF 3.1 context "
-                    "and unit -> the biosphere3 flow; of several, the one in the compartment most flows of that context map to"
+                    "and unit -> the biosphere3 flow; of several, the one in the compartment most flows of that context map to; "
+                    "pairs whose units are of different dimensions are left out"
                 ),
                 "rows": ef_rows,
             },
@@ -126,7 +133,7 @@ def main() -> None:
         + _compact(document),
         encoding="utf-8",
     )
-    print(f"wrote {OUT}: {len(ef_rows)} EF 3.1 rows, {len(rename_rows)} rename rows")
+    print(f"wrote {OUT}: {len(ef_rows)} EF 3.1 rows ({dropped} left out: units of another dimension), {len(rename_rows)} rename rows")
 
 
 if __name__ == "__main__":
