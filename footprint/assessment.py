@@ -265,5 +265,6 @@ def results_from(
             rules_version=checked.rules.rules_version,
             rules_sha256=rules_sha256(checked.rules, checked.declared_categories),
             footprint_version=__version__,
+            background_gaps=list(background.gaps),
         ),
     )

@@ -6,7 +6,7 @@ records everything that produced them so a verifier can tell what changed.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_serializer
 
 
 class CategoryResult(BaseModel):
@@ -42,6 +42,18 @@ class Fingerprint(BaseModel):
     rules_sha256: str
     footprint_version: str
     virgin_study_sha256: str | None = Field(default=None, description="Primary study used by the Circular Footprint Formula")
+    background_gaps: list[str] = Field(
+        default_factory=list,
+        description="What the background's import left unlinked (footprint background import --allow-unlinked): burdens not counted",
+    )
+
+    @model_serializer(mode="wrap")
+    def _omit_empty_gaps(self, handler):  # type: ignore[no-untyped-def]
+        """No gaps, no key: fingerprints (and declaration ids) of complete backgrounds stay as before."""
+        data = handler(self)
+        if not data.get("background_gaps"):
+            data.pop("background_gaps", None)
+        return data
 
 
 class ProcessSummary(BaseModel):

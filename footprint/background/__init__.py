@@ -7,12 +7,12 @@ datapackages for any of them.
 """
 
 from .arrays import ArrayBackground
-from .brightway import Background, LinkedDataset, ProgressCallback, brightway_dir, open_background
+from .brightway import Background, LinkedDataset, ProgressCallback, brightway_dir, bw2data_in, open_background
 from .packages import characterisation_package
 from .starter import BIOSPHERE, STARTER, BackgroundDataset, BackgroundFile, StarterData, load_starter, starter_folder
 
 __all__ = [
     "ArrayBackground", "BIOSPHERE", "Background", "BackgroundDataset", "BackgroundFile", "LinkedDataset",
-    "ProgressCallback", "STARTER", "StarterData", "brightway_dir", "characterisation_package", "load_starter",
+    "ProgressCallback", "STARTER", "bw2data_in", "StarterData", "brightway_dir", "characterisation_package", "load_starter",
     "open_background", "starter_folder",
 ]

@@ -52,6 +52,11 @@ def _bw2data(base_dir: Path | None = None) -> Any:
     return bw2data
 
 
+def bw2data_in(base_dir: Path | None = None) -> Any:
+    """bw2data pointed at `base_dir` (default footprint's own Brightway directory); for the importers."""
+    return _bw2data(base_dir)
+
+
 @dataclass(frozen=True)
 class LinkedDataset:
     """A background dataset as the foreground sees it."""
@@ -81,6 +86,8 @@ class Background:
     biosphere_by_code: dict[str, tuple[int, str]] = field(default_factory=dict)
     biosphere_by_name: dict[tuple[str, tuple[str, ...]], tuple[int, str]] = field(default_factory=dict)
     dependencies: tuple[str, ...] = ()
+    # what `footprint background import --allow-unlinked` left unlinked (from the database's metadata)
+    gaps: tuple[str, ...] = ()
 
     # -- lookups -----------------------------------------------------------------------------
 
@@ -317,6 +324,7 @@ def open_background(
             field="background",
         )
     background = Background(database=database, project=project, base_dir=target_dir, sha256="", kind="brightway")
+    background.gaps = tuple(str(gap) for gap in (bd.databases[database].get("footprint_import") or {}).get("gaps", []))
     _index_background(bd, background)
     background.sha256 = _hash_processed(bd, background.dependencies)
     _OPEN[key] = background

@@ -62,7 +62,7 @@ def _options(
 
 
 def _mount() -> None:
-    from . import background, classes, declare, export, magnets, study
+    from . import background, classes, declare, export, imports, magnets, study
 
     for group in (study.app, background.app):
         for command in group.registered_commands:
@@ -72,6 +72,9 @@ def _mount() -> None:
     app.command("uncertainty")(declare.uncertainty_command)
     app.command("export")(export.export_command)
     app.add_typer(classes.app, name="classes", help="Performance classes (Annex V Part VIII): calibrate, assign, show, report.")
+    background.background_app.command("import")(imports.background_import)
+    app.add_typer(background.background_app, name="background")
+    app.add_typer(imports.study_app, name="study")
     app.add_typer(magnets.app, name="magnets", help="Permanent magnets: Art. 29 recycled-content declaration and Art. 28 data record.")
 
 

@@ -11,7 +11,8 @@ from rich.table import Table
 
 from .common import console, fail, fmt, quiet_brightway, say, solver_warning
 
-app = typer.Typer()
+app = typer.Typer()  # top-level commands: prepare
+background_app = typer.Typer(help="Backgrounds: list the starter datasets, or import your own database.", no_args_is_help=False)
 
 
 class Solver(str, Enum):
@@ -20,8 +21,9 @@ class Solver(str, Enum):
     superlu = "superlu"
 
 
-@app.command("background")
+@background_app.callback(invoke_without_command=True)
 def background_cmd(
+    ctx: typer.Context,
     impact: Annotated[
         Optional[str],
         typer.Option(help="Also show each dataset's cradle-to-gate result per unit in this EF 3.1 category, e.g. 'climate change'"),
@@ -32,6 +34,8 @@ def background_cmd(
     With --impact, each dataset's own result per unit is shown: the number a study's input
     multiplies, and the one to compare with a licensed database when choosing between them.
     """
+    if ctx.invoked_subcommand is not None:
+        return
     from ..background import load_starter
     from ..errors import FootprintError
 

@@ -120,6 +120,8 @@ SCHEMAS = {
     "verification": ("footprint.verification", "VerificationReport"),
     "class-table": ("footprint.classes", "ClassTable"),
     "market": ("footprint.classes", "MarketEntry"),
+    "flow-mapping": ("footprint.importers.flowmap", "FlowMappingFile"),
+    "link-report": ("footprint.importers.linking", "LinkReport"),
     "pact-v2": ("footprint.export.pact_v2", "ProductFootprint"),
     "pact-v3": ("footprint.export.pact_v3", "ProductFootprint"),
     "magnet-product": ("footprint.magnets.product", "MagnetProduct"),

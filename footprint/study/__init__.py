@@ -6,7 +6,7 @@ reads and validates a file, `diff` splits a study into the parts a verifier reas
 """
 
 from .diff import CALCULATION_PARTS, DIGEST_SCHEME, PART_TITLES, RECALCULATION_PARTS, ExchangeChange, exchanges_by_part, StudyDiff, StudyDigest, changed_parts, diff_studies, is_energy_input, study_digest, study_parts
-from .load import LoadedStudy, load_study, parse_study
+from .load import PLACEHOLDER, LoadedStudy, load_study, parse_study, placeholders_in
 from .model import (
     Allocation,
     Amount,
@@ -16,6 +16,7 @@ from .model import (
     ElectricitySupply,
     ElementaryFlow,
     ExcludedProcess,
+    NotModelled,
     Operator,
     Process,
     ReferenceOutput,
@@ -34,8 +35,8 @@ from .model import (
 __all__ = [
     "CALCULATION_PARTS", "PART_TITLES", "RECALCULATION_PARTS", "ExchangeChange", "exchanges_by_part",
     "Allocation", "Amount", "CircularFootprintInputs", "Coproduct", "DIGEST_SCHEME", "DataType", "ElectricitySupply",
-    "ElementaryFlow", "ExcludedProcess", "LoadedStudy", "Operator", "Process", "ReferenceOutput", "ReportingPeriod",
+    "ElementaryFlow", "ExcludedProcess", "LoadedStudy", "NotModelled", "Operator", "Process", "ReferenceOutput", "ReportingPeriod",
     "Route", "Sampling", "Site", "Sourced", "Stage", "Strict", "Study", "StudyDiff", "StudyDigest", "TechnosphereInput",
-    "Uncertainty", "changed_parts", "diff_studies", "is_energy_input", "load_study", "parse_study", "study_digest",
+    "Uncertainty", "PLACEHOLDER", "placeholders_in", "changed_parts", "diff_studies", "is_energy_input", "load_study", "parse_study", "study_digest",
     "study_parts",
 ]

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from ..errors import from_validation_error
+from ..errors import FootprintInputError, format_location, from_validation_error
 from ..files import read_toml, sha256_hex
 from .model import Study
 
@@ -26,8 +26,44 @@ class LoadedStudy(BaseModel):
     sha256: str
 
 
+# What `footprint study import` and `footprint study template` write where the source cannot
+# know a value (a stage, an Annex V category, a data type, the operator...): a study holding
+# one is refused, and the error names every one still to fill.
+PLACEHOLDER = "TO-FILL"
+
+
+def placeholders_in(raw: Any, where: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Locations (as validation-error paths) of every value that starts with PLACEHOLDER."""
+    if isinstance(raw, str):
+        return [where] if raw.startswith(PLACEHOLDER) else []
+    if isinstance(raw, dict):
+        return [hit for key, value in raw.items() for hit in placeholders_in(value, (*where, key))]
+    if isinstance(raw, list):
+        return [hit for i, value in enumerate(raw) for hit in placeholders_in(value, (*where, i))]
+    return []
+
+
+def _where(raw: dict[str, Any], loc: tuple[Any, ...]) -> str:
+    """'process X inputs[2].unit' for a location inside a process, else the field path."""
+    inside = len(loc) >= 2 and loc[0] == "processes" and isinstance(loc[1], int)
+    if not inside:
+        return format_location(loc) or "(study)"
+    try:
+        name = str(raw["processes"][loc[1]].get("id") or f"#{loc[1] + 1}")
+    except (KeyError, IndexError, AttributeError, TypeError):
+        name = f"#{loc[1] + 1}"
+    return f"process {name!r} {format_location(loc[2:])}"
+
+
 def parse_study(raw: dict[str, Any], path: Path | str = "<memory>") -> Study:
-    """Validate raw study data; the first problem becomes a located FootprintInputError."""
+    """Validate raw study data; the first problem becomes a located FootprintInputError.
+
+    A study that still holds import or template placeholders is refused, naming each one.
+    """
+    holes = placeholders_in(raw)
+    if holes:
+        listed = "; ".join(_where(raw, loc) for loc in holes)
+        raise FootprintInputError(f"{len(holes)} value(s) still to fill (marked {PLACEHOLDER}): {listed}", file=path)
     try:
         return Study.model_validate(raw)
     except ValidationError as exc:
