@@ -34,11 +34,13 @@ def example_results(starter_background):
     return {path.name: assess(path, background=starter_background) for path in EXAMPLE_FILES}
 
 
-def test_at_most_eight_of_the_example_category_cells_are_zero(example_results):
-    """Issue 17's bar: 40 of 128 cells were exactly 0 before; at most 8 may remain."""
+def test_at_most_eight_in_128_of_the_example_category_cells_are_zero(example_results):
+    """Issue 17's bar: 40 of the 128 cells of the first 8 examples were exactly 0; at most 8 in 128
+    (6.25 %) may remain, whatever the number of shipped examples (14 x 16 = 224 cells: at most 14)."""
     zeros = {name: zero_categories(results) for name, results in example_results.items()}
-    assert len(example_results) * len(CATEGORIES) == 128
-    assert sum(len(z) for z in zeros.values()) <= 8, zeros
+    cells = len(example_results) * len(CATEGORIES)
+    assert len(CATEGORIES) == 16 and len(example_results) >= 8
+    assert sum(len(z) for z in zeros.values()) * 128 <= 8 * cells, zeros
 
 
 @pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.stem)

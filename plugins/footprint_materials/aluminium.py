@@ -44,6 +44,19 @@ plugin = MaterialPlugin(
             # any co-product (dross, anode butts sold outside) so results do not move with prices.
             allocation="mass",
             secondary_model="cut-off",
+            # Re-run after the issue-17 coverage work on the aluminium examples (bauxite-mine land and water
+            # phosphate, remelter land): the selection did not change.
+            category_basis=(
+                "Hotspot analysis (Annex V Part V, footprint.hotspots) of inventories/examples/aluminium-primary-au-cn.toml, "
+                "aluminium-primary-br-no.toml and aluminium-secondary-de.toml, united, on the footprint-starter background of "
+                "December 2026, in which all 16 EF 3.1 categories carry data and the bauxite mine's land occupation and "
+                "transformation (IAI world average; Hydro Paragominas), its mine-water phosphate (USLCI 'Bauxite, at mine') and "
+                "the remelter's land (Novelis Nachterstedt proxy) are included. The selection is the same as in the analysis of "
+                "issue 20, in which land use and freshwater eutrophication read zero: each newly backed category stays below "
+                "0.1 % of the weighted total (largest: land use, about 0.04 %). Ionising radiation remains underestimated (the "
+                "nuclear fuel chain is not modelled; see the examples' not_modelled lists), so a study with measured "
+                "radionuclide releases, bauxite-residue areas or PAH emissions must re-run the analysis."
+            ),
             published_footprints=[
                 PublishedFootprint(
                     route="primary, China (coal-based grid)",
@@ -89,7 +102,8 @@ plugin = MaterialPlugin(
         )
     },
     declared_categories={
-        # Hotspot analyses (Annex V Part V) of the three aluminium examples, united.
+        # Hotspot analyses (Annex V Part V) of the three aluminium examples, united (re-run December 2026 with the
+        # mine land and phosphate backed: unchanged, see category_basis).
         "aluminium": [
             "climate change", "particulate matter formation", "acidification", "water use", "energy resources: non-renewable",
         ],
