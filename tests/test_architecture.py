@@ -143,7 +143,7 @@ LAYERS = [
     {"assessment"},
     {"uncertainty", "declaration"},
     {"verification"},
-    {"batch", "magnets", "export"},
+    {"batch", "distributed", "magnets", "export"},
     {"cli"},
 ]
 LAYER_OF = {part: depth for depth, parts in enumerate(LAYERS) for part in parts}

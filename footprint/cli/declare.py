@@ -6,6 +6,7 @@ Heavy imports happen inside the functions, so start-up stays lazy.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from pathlib import Path
@@ -19,6 +20,8 @@ from .common import console, err_console, fail, fmt, make_cli_engine, print_erro
 _BackgroundOpt = Annotated[Optional[str], typer.Option(help="Background database (overrides the studies)")]
 _ProjectOpt = Annotated[Optional[str], typer.Option(help="Brightway project holding --background")]
 _DirOpt = Annotated[Optional[Path], typer.Option(help="Brightway directory holding --project")]
+_SchedulerOpt = Annotated[Optional[str], typer.Option("--scheduler", help="Run on dask.distributed: 'local' (a cluster on this machine) or a scheduler address, e.g. tcp://host:8786")]
+_WorkersOpt = Annotated[int, typer.Option("--workers", min=1, help="Worker processes of a --scheduler local cluster")]
 
 
 def declare_command(
@@ -32,6 +35,8 @@ def declare_command(
     pdf: Annotated[bool, typer.Option("--pdf", help="Also print the public study to study.pdf (headless Chromium)")] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace a declaration already in the output folder")] = False,
     registry_url: Annotated[Optional[str], typer.Option("--registry-url", help="Registry base URL: the declaration's public address <URL>/declarations/<id> goes into declaration.json and its QR code")] = None,
+    scheduler: _SchedulerOpt = None,
+    workers: _WorkersOpt = 2,
 ) -> None:
     """Calculate footprints of one or many studies on a prepared background (solved once, cached)."""
     from ..errors import FootprintError, FootprintInputError
@@ -64,8 +69,7 @@ def declare_command(
             from ..batch import assess_many
 
             engine = make_cli_engine(cache=cache)
-            items = assess_many(
-                studies,
+            options = dict(
                 engine=engine,
                 background_override=background,
                 project_override=project,
@@ -73,6 +77,13 @@ def declare_command(
                 progress=progress and len(studies) > 1,
                 say=say,
             )
+            if scheduler:
+                from ..distributed import assess_many_distributed, dask_client
+
+                with dask_client(scheduler, workers=workers) as client:
+                    items = assess_many_distributed(studies, client=client, **options)
+            else:
+                items = assess_many(studies, **options)
     except FootprintError as exc:
         fail(exc)
     solver_warning()
@@ -132,6 +143,8 @@ def verify_command(
     json_output: Annotated[bool, typer.Option("--json", help="Print the JSON report(s) instead of text")] = False,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar for batches")] = True,
     brightway_dir: _DirOpt = None,
+    scheduler: _SchedulerOpt = None,
+    workers: _WorkersOpt = 2,
 ) -> None:
     """Re-run many declarations from their studies on one shared prepared background; say which are reproduced.
 
@@ -150,13 +163,23 @@ def verify_command(
     with quiet_brightway():
         from ..batch import verify_many
 
-        items = verify_many(
-            list(zip(declarations, study)),
+        options = dict(
             engine=make_cli_engine(verify=True, progress=not json_output),
             progress=progress and len(declarations) > 1 and not json_output,
             say=None if json_output else say,
             brightway_dir=brightway_dir,
         )
+        if scheduler:
+            from ..distributed import dask_client, verify_many_distributed
+            from ..errors import FootprintError
+
+            try:
+                with dask_client(scheduler, workers=workers) as client:
+                    items = verify_many_distributed(list(zip(declarations, study)), client=client, **options)
+            except FootprintError as exc:
+                fail(exc)
+        else:
+            items = verify_many(list(zip(declarations, study)), **options)
     if not json_output:
         solver_warning()
     unreadable = [item for item in items if not item.ok]
@@ -197,7 +220,7 @@ def uncertainty_command(
     iterations: Annotated[int, typer.Option("--iterations", "-n", min=1, help="Monte Carlo iterations")] = 1000,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same result)")] = 42,
     defaults: Annotated[bool, typer.Option("--defaults/--no-defaults", help="Give exchanges without a distribution the data-type default")] = True,
-    sample_background: Annotated[bool, typer.Option("--sample-background/--fixed-background", help="Sample the background too when it carries distributions (bw2calc, slow)")] = False,
+    sample_background: Annotated[bool, typer.Option("--sample-background/--fixed-background", help="Sample the background too when it carries distributions (drawn systems solved iteratively, checked against direct solves)")] = False,
     class_table: Annotated[Optional[Path], typer.Option(help="Class table (TOML) instead of the one in force")] = None,
     thresholds: Annotated[Optional[str], typer.Option(help="Class thresholds A|B,B|C,... instead of a class table, e.g. '3,5,8'")] = None,
     on: Annotated[Optional[str], typer.Option(help="Date the class table must be in force on (YYYY-MM-DD; default today)")] = None,
@@ -205,8 +228,10 @@ def uncertainty_command(
     background: _BackgroundOpt = None,
     project: _ProjectOpt = None,
     brightway_dir: _DirOpt = None,
+    scheduler: _SchedulerOpt = None,
+    workers: _WorkersOpt = 2,
 ) -> None:
-    """Monte Carlo on the foreground: mean, median, 95% interval per declared category, class probabilities."""
+    """Monte Carlo on the foreground (and the background, --sample-background): mean, median, 95% interval per declared category, class probabilities."""
     from ..classes.table import check_thresholds
     from ..errors import FootprintError, FootprintInputError
 
@@ -221,9 +246,14 @@ def uncertainty_command(
     except ValueError as exc:
         fail(FootprintInputError(f"cannot read --on {on!r}: {exc}", field="--on"))
     try:
-        with quiet_brightway():
+        with quiet_brightway(), contextlib.ExitStack() as stack:
             from ..uncertainty import run_uncertainty
 
+            runner = None
+            if scheduler:
+                from ..distributed import DaskRunner, dask_client
+
+                runner = DaskRunner(stack.enter_context(dask_client(scheduler, workers=workers)))
             report, _ = run_uncertainty(
                 study,
                 iterations=iterations,
@@ -238,6 +268,7 @@ def uncertainty_command(
                 brightway_dir=brightway_dir,
                 progress=say,
                 engine=make_cli_engine(),
+                runner=runner,
             )
     except FootprintError as exc:
         fail(exc)
