@@ -83,7 +83,9 @@ class _Values:
             self._fast.append((self.uncertain[log], loc[log], scale[log], sign[log] * np.where(self.params["negative"][log], -1.0, 1.0)))
         if len(normal):
             self._fast.append((self.uncertain[normal], loc[normal] * sign[normal], scale[normal] * sign[normal], None))
-        self._other = np.setdiff1d(np.arange(len(self.uncertain)), np.concatenate([log, normal]))
+        other = np.ones(len(self.uncertain), bool)
+        other[log], other[normal] = False, False
+        self._other = np.flatnonzero(other)
 
     def permuted(self, order: np.ndarray) -> "_Values":
         """The same entries in the order `order` (entry order[i] becomes entry i)."""
