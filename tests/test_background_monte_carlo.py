@@ -166,3 +166,64 @@ def test_a_column_that_does_not_converge_is_solved_directly(background, sampler)
     capped = MonteCarloSettings(maxiter=1, checks=2)
     scores, stats = sampled_demand_scores(sampler, datasets, np.ones((8, 1)), seed=1, settings=capped)
     assert stats.fallbacks == 8 and stats.worst_error <= 1e-12
+
+
+class DrawnStarter:
+    """The starter background with a lognormal (GSD 1.1) on every input and biosphere value:
+    the same datasets, ids and amounts, now carrying distributions as an ecoinvent project does."""
+
+    def __init__(self, inner, gsd: float = 1.1) -> None:
+        self._inner, self._gsd = inner, gsd
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+    def datapackages(self):
+        import bw_processing as bwp
+        from stats_arrays import UncertaintyBase
+
+        out = []
+        for package in self._inner.datapackages():
+            copy = bwp.create_datapackage(sum_intra_duplicates=True, sum_inter_duplicates=False)
+            names = {r["name"] for r in package.resources}
+            for resource in package.resources:
+                if resource.get("kind") != "indices" or resource.get("matrix") not in ("technosphere_matrix", "biosphere_matrix"):
+                    continue
+                base = resource["name"][: -len(".indices")]
+                data = np.asarray(package.get_resource(base + ".data")[0], float)
+                flip = np.asarray(package.get_resource(base + ".flip")[0], bool) if base + ".flip" in names else None
+                params = UncertaintyBase.from_dicts(*[{"loc": 0.0, "uncertainty_type": 2}] * len(data))
+                params["loc"] = np.log(np.abs(np.where(data == 0, 1.0, data)))
+                params["scale"] = np.log(self._gsd)
+                params["negative"] = data < 0
+                fixed = (data == 0) if flip is None else (~flip | (data == 0))  # production amounts stay fixed
+                params["uncertainty_type"][fixed], params["loc"][fixed] = 0, data[fixed]
+                extra = {"flip_array": flip} if flip is not None else {}
+                copy.add_persistent_vector(
+                    matrix=resource["matrix"], name=base, indices_array=package.get_resource(resource["name"])[0],
+                    data_array=data, distributions_array=params, **extra,
+                )
+            out.append(copy)
+        return out
+
+
+def test_a_study_with_its_background_drawn_end_to_end(method_set):
+    """`run_uncertainty(..., sample_background=True)`: the study linked to the real starter
+    background, foreground and background drawn, the error control reported."""
+    from footprint.assessment import background_for, check_study
+    from footprint.uncertainty import run_uncertainty
+
+    from .conftest import TINY_STUDY
+
+    starter = background_for(check_study(TINY_STUDY), method_set)
+    drawn = DrawnStarter(starter)
+    fixed, fixed_samples = run_uncertainty(TINY_STUDY, iterations=300, seed=2, background=starter, sample_background=True, keep_samples=True)
+    report, samples = run_uncertainty(TINY_STUDY, iterations=300, seed=2, background=drawn, sample_background=True, keep_samples=True)
+    assert fixed.background == "fixed" and "held fixed" in " ".join(fixed.notes)
+    assert report.background == "sampled"
+    note = next(n for n in report.notes if n.startswith("background sampled"))
+    assert "3 iteration(s) checked" in note and "0 direct fallback(s)" in note
+    assert report.categories[0].deterministic == pytest.approx(fixed.categories[0].deterministic, rel=1e-9)
+    # The background's spread adds to the foreground's: wider, around the same centre.
+    assert samples[:, 0].std() > fixed_samples[:, 0].std()
+    assert abs(np.median(samples[:, 0]) / report.categories[0].deterministic - 1) < 0.05
