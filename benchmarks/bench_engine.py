@@ -378,7 +378,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--activities", default="20000,50000,100000", help="sizes of the growth table; the first is the main benchmark's")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--declarations", type=int, default=1_000)
+    parser.add_argument("--declarations", type=int, default=300)
     parser.add_argument("--naive-sample", type=int, default=3)
     parser.add_argument("--mc-iterations", type=int, default=100_000)
     parser.add_argument("--background-iterations", type=int, default=480)

@@ -47,15 +47,16 @@ def dask_client(scheduler: str, *, workers: int | None = None, processes: bool =
         raise FootprintInputError("--scheduler needs dask.distributed: pip install 'footprint[cluster]'", field="--scheduler") from None
 
     if scheduler == LOCAL:
-        cluster = LocalCluster(
-            n_workers=workers or 2,
-            threads_per_worker=1,
-            processes=processes,
-            protocol="tcp",
-            host="127.0.0.1",
-            dashboard_address=None,
-            silence_logs=logging.ERROR,
-        )
+        with worker_memory_settings():
+            cluster = LocalCluster(
+                n_workers=workers or 2,
+                threads_per_worker=1,
+                processes=processes,
+                protocol="tcp",
+                host="127.0.0.1",
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
         try:
             with Client(cluster, timeout=timeout) as client:
                 yield client
@@ -72,6 +73,24 @@ def dask_client(scheduler: str, *, workers: int | None = None, processes: bool =
         yield client
     finally:
         client.close()
+
+
+# Dask's nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536, which also freezes glibc's mmap
+# threshold at 128 KiB: every temporary numpy array of the Monte Carlo's blocks (MBs each) is
+# then mapped and unmapped again, page faults and all (measured: blocks 1.5-2.5x slower on a
+# worker than in one process). footprint's workers keep such arrays on the heap instead.
+WORKER_ENVIRON = {"MALLOC_TRIM_THRESHOLD_": str(256 * 2**20), "MALLOC_MMAP_THRESHOLD_": str(64 * 2**20)}
+
+
+@contextlib.contextmanager
+def worker_memory_settings() -> Iterator[None]:
+    """Worker processes a LocalCluster spawns get `WORKER_ENVIRON` (see docs/scaling.md for a cluster's)."""
+    import dask
+
+    environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}))
+    environ.update(WORKER_ENVIRON)
+    with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}):
+        yield
 
 
 class DaskRunner:
