@@ -167,3 +167,12 @@ def test_imports_run_down_the_layers():
         if _part(name) != "footprint" and _part(target) != "footprint" and LAYER_OF[_part(target)] > LAYER_OF[_part(name)]
     )
     assert upward == []
+
+
+def test_every_subpackage_ships_in_the_wheel():
+    """setuptools lists packages explicitly (the data folders are mapped in): none may be missing."""
+    import tomllib
+
+    listed = set(tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    packages = {name for name, path in MODULES.items() if path.name == "__init__.py"}
+    assert packages - listed == set()
