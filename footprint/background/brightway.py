@@ -88,6 +88,8 @@ class Background:
     dependencies: tuple[str, ...] = ()
     # what `footprint background import --allow-unlinked` left unlinked (from the database's metadata)
     gaps: tuple[str, ...] = ()
+    # PEF data quality scores of starter datasets, by code (the starter files' `dqr` blocks)
+    dqr_of: dict[str, Any] = field(default_factory=dict)
 
     # -- lookups -----------------------------------------------------------------------------
 
@@ -298,7 +300,8 @@ def open_background(
         bd = _bw2data()
         bd.projects.set_current(project_name, update=False)
         background = Background(
-            database=database, project=project_name, base_dir=brightway_dir(), sha256=starter.sha256, kind="starter"
+            database=database, project=project_name, base_dir=brightway_dir(), sha256=starter.sha256, kind="starter",
+            dqr_of={code: dataset.dqr for code, (dataset, _) in starter.datasets.items() if dataset.dqr is not None},
         )
         _index_background(bd, background)
         _OPEN[key] = background
