@@ -132,6 +132,10 @@ def verify_command(
     json_output: Annotated[bool, typer.Option("--json", help="Print the JSON report(s) instead of text")] = False,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar for batches")] = True,
     brightway_dir: _DirOpt = None,
+    evidence: Annotated[Optional[Path], typer.Option("--evidence", help="The study as found on site (TOML): recompute it and judge materiality (one declaration)")] = None,
+    report_html: Annotated[Optional[Path], typer.Option("--report-html", help="Write the verification report for people here (HTML; one declaration)")] = None,
+    pdf: Annotated[bool, typer.Option("--pdf", help="Also print the HTML report to PDF (headless Chromium)")] = False,
+    top: Annotated[int, typer.Option("--top", min=1, help="Amounts shown in the report's sensitivity ranking")] = 20,
 ) -> None:
     """Re-run many declarations from their studies on one shared prepared background; say which are reproduced.
 
@@ -147,12 +151,19 @@ def verify_command(
         else:
             err_console.print(f"[bold red]error:[/] {len(declarations)} declaration(s) but {len(study)} --study file(s); give one study per declaration")
             raise typer.Exit(2)
+    if (evidence is not None or report_html is not None or pdf) and len(declarations) != 1:
+        err_console.print("[bold red]error:[/] --evidence, --report-html and --pdf take one declaration")
+        raise typer.Exit(2)
+    if pdf and report_html is None:
+        err_console.print("[bold red]error:[/] --pdf prints the --report-html page: give --report-html")
+        raise typer.Exit(2)
+    engine = make_cli_engine(verify=True, progress=not json_output)
     with quiet_brightway():
         from ..batch import verify_many
 
         items = verify_many(
             list(zip(declarations, study)),
-            engine=make_cli_engine(verify=True, progress=not json_output),
+            engine=engine,
             progress=progress and len(declarations) > 1 and not json_output,
             say=None if json_output else say,
             brightway_dir=brightway_dir,
@@ -189,7 +200,13 @@ def verify_command(
             console.print(f"wrote {report}")
     if unreadable:
         raise typer.Exit(2)
-    raise typer.Exit(0 if all(r.reproduced for r in reports) else 1)
+    acceptable = all(r.reproduced for r in reports)
+    if reports and (evidence is not None or report_html is not None):
+        from .workbench import verifier_outputs
+
+        acceptable = verifier_outputs(reports[0], engine=engine, evidence=evidence, report_html=report_html, pdf=pdf, top=top,
+                                      brightway_dir=brightway_dir, quiet=json_output) and acceptable
+    raise typer.Exit(0 if acceptable else 1)
 
 
 def uncertainty_command(
