@@ -77,12 +77,9 @@ def build_dossier(
                 results = results.model_copy(update={"class_margin": class_margin(results, table, top=top)})
         except FootprintError as exc:
             problems.append(f"the study cannot be calculated: {exc}")
-        if evidence is not None:
-            try:
-                materiality = assess_materiality(declaration, report.study, evidence, registry=registry, engine=engine,
-                                                 class_folder=class_folder, brightway_dir=brightway_dir)
-            except FootprintError as exc:
-                problems.append(f"the evidence cannot be calculated: {exc}")
+        if evidence is not None:  # evidence that cannot be read or calculated is bad input: it raises
+            materiality = assess_materiality(declaration, report.study, evidence, registry=registry, engine=engine,
+                                             class_folder=class_folder, brightway_dir=brightway_dir)
     checks = checklist(report.study, results, report, registry, materiality)
     return Dossier(report=report, checks=checks, declared_categories=declared, results=results, materiality=materiality, top=top, problems=problems)
 
