@@ -105,3 +105,18 @@ def test_results_json_carries_the_margin_when_the_declaration_is_classed(tiny, t
     assert data["elasticities"][0]["rank"] == 1 and "dqr" in data and data["primary_data_share"] == 100.0
     write_declaration_set(results, loaded, tmp_path / "unclassed", class_table=None)
     assert json.loads((tmp_path / "unclassed" / "results.json").read_text())["class_margin"] is None
+
+
+def test_the_public_study_shows_rank_and_share_not_amounts(tiny, tmp_path):
+    """Art. 46: the public study ranks the amounts and gives percentages, never the amounts or their changes in units."""
+    results, table = tiny
+    write_declaration_set(results, load_study(TINY_STUDY), tmp_path / "public", class_table=table)
+    html = (tmp_path / "public" / "study.html").read_text()
+    for role in ("sensitivity", "class-margin", "dqr", "primary-data-share"):
+        assert f'data-role="{role}"' in html
+    assert "purchase of sodium-carbonate" in html and "output per run (reference output)" in html
+    margin = class_margin(results, table)
+    for amount in margin.amounts:
+        for change in (amount.to_better, amount.to_worse):
+            if change is not None and change.reachable:
+                assert f"{change.new_amount:.4g}" not in html and f"{change.change:+.4g}" not in html
