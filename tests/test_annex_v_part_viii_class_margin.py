@@ -117,6 +117,8 @@ def test_the_public_study_shows_rank_and_share_not_amounts(tiny, tmp_path):
     assert "purchase of sodium-carbonate" in html and "output per run (reference output)" in html
     margin = class_margin(results, table)
     for amount in margin.amounts:
+        if amount.amount == 1:  # a reference basis of 1: its % change is its change, and 1 is no secret (as the Redactor holds)
+            continue
         for change in (amount.to_better, amount.to_worse):
             if change is not None and change.reachable:
                 assert f"{change.new_amount:.4g}" not in html and f"{change.change:+.4g}" not in html
