@@ -6,7 +6,6 @@ Heavy imports happen inside the functions, so start-up stays lazy.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Annotated, Optional
@@ -14,7 +13,7 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from .common import console, err_console, fail, fmt, make_cli_engine, print_error, quiet_brightway, say, solver_warning
+from .common import console, date_option, err_console, fail, fmt, make_cli_engine, print_error, quiet_brightway, say, solver_warning
 
 _BackgroundOpt = Annotated[Optional[str], typer.Option(help="Background database (overrides the studies)")]
 _ProjectOpt = Annotated[Optional[str], typer.Option(help="Brightway project holding --background")]
@@ -233,10 +232,7 @@ def uncertainty_command(
             check_thresholds(bounds)
     except ValueError as exc:
         fail(FootprintInputError(f"cannot use --thresholds {thresholds!r}: {exc}", field="--thresholds"))
-    try:
-        when = dt.date.fromisoformat(on) if on else None
-    except ValueError as exc:
-        fail(FootprintInputError(f"cannot read --on {on!r}: {exc}", field="--on"))
+    when = date_option(on)
     try:
         with quiet_brightway():
             from ..uncertainty import run_uncertainty

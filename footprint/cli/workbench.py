@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
 
-from .common import console, fail, make_cli_engine, quiet_brightway, say, solver_warning
+from .common import console, date_option, fail, make_cli_engine, quiet_brightway, say, solver_warning
 
 
 def sensitivity_command(
@@ -21,12 +20,9 @@ def sensitivity_command(
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write them as JSON here")] = None,
 ) -> None:
     """Every amount of a study ranked by how much the declared categories depend on it (exact elasticities), and the class margin."""
-    from ..errors import FootprintError, FootprintInputError
+    from ..errors import FootprintError
 
-    try:
-        when = dt.date.fromisoformat(on) if on else None
-    except ValueError as exc:
-        fail(FootprintInputError(f"cannot read --on {on!r}: {exc}", field="--on"))
+    when = date_option(on)
     try:
         with quiet_brightway():
             from ..verification.workbench import sensitivity_of

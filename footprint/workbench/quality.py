@@ -77,7 +77,7 @@ def data_quality(
     defaults = np.array(pieces_default, bool)
     formula = sensitivity.formula
     if formula is not None:
-        values = values * formula.recycled_weight
+        values = values * formula.weights.recycling_weight
 
     out = []
     for name in categories:
@@ -87,7 +87,7 @@ def data_quality(
         if formula is not None and virgin is not None:
             primary = virgin.category(name)
             if primary.scores is not None:
-                share = abs(formula.virgin_weight * formula.virgin.totals[c])
+                share = abs(formula.weights.virgin_weight * formula.virgin.totals[c])
                 extra = np.array([[primary.scores.ter, primary.scores.ger, primary.scores.tir, primary.scores.p]])
                 weights = np.append(weights, share)
                 rows = np.vstack([rows, extra])

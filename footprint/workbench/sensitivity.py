@@ -11,11 +11,12 @@ the weight of E_v, and R1 and Qsin/Qp are amounts of their own (the result is li
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Sequence
 
 import numpy as np
 
+from ..circularity import CircularFootprint
 from ..engine.sensitivity import AmountEffect, ForegroundSystem, linked_scores
 from ..indicators import Elasticity
 from .amounts import StudyAmount, study_amounts
@@ -25,23 +26,27 @@ from .amounts import StudyAmount, study_amounts
 class Formula:
     """The Circular Footprint Formula's weights and the primary study's solved sensitivity."""
 
-    a: float
-    recycled_content: float
-    quality_ratio: float
+    weights: CircularFootprint
     virgin: "StudySensitivity"
 
     @property
-    def recycled_weight(self) -> float:
-        return self.recycled_content * self.a
+    def a(self) -> float:
+        return self.weights.a
 
     @property
-    def virgin_weight(self) -> float:
-        return (1 - self.recycled_content) + self.recycled_content * (1 - self.a) * self.quality_ratio
+    def recycled_content(self) -> float:
+        return self.weights.recycled_content
+
+    @property
+    def quality_ratio(self) -> float:
+        return self.weights.quality_ratio
 
     def combine(self, recycled: np.ndarray, virgin: np.ndarray, r1: float | None = None, q: float | None = None) -> np.ndarray:
-        r1 = self.recycled_content if r1 is None else r1
-        q = self.quality_ratio if q is None else q
-        return r1 * self.a * recycled + ((1 - r1) + r1 * (1 - self.a) * q) * virgin
+        """E = R1 A E_rec + ((1 - R1) + R1 (1 - A) Qsin/Qp) E_v, with R1 or Qsin/Qp replaced when given."""
+        f = self.weights
+        if r1 is not None or q is not None:
+            f = replace(f, recycled_content=f.recycled_content if r1 is None else r1, quality_ratio=f.quality_ratio if q is None else q)
+        return f.recycling_weight * recycled + f.virgin_weight * virgin
 
 
 @dataclass
@@ -90,7 +95,7 @@ class StudySensitivity:
                 recycled, virgin = self.system.totals, f.virgin.totals
                 r1 = f.a * recycled + (-1 + (1 - f.a) * f.quality_ratio) * virgin
                 q = f.recycled_content * (1 - f.a) * virgin
-                rows = [own * f.recycled_weight, r1[None, :], q[None, :], f.virgin.derivatives() * f.virgin_weight]
+                rows = [own * f.weights.recycling_weight, r1[None, :], q[None, :], f.virgin.derivatives() * f.weights.virgin_weight]
                 self._derivatives = np.vstack(rows)
         return self._derivatives
 
@@ -169,5 +174,5 @@ def study_sensitivity(
         categories=system.scores.categories,
         system=system,
         own=study_amounts(study, inventory, rules),
-        formula=Formula(*formula) if formula is not None else None,
+        formula=Formula(CircularFootprint(*formula[:3]), formula[3]) if formula is not None else None,
     )
