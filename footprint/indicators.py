@@ -120,9 +120,9 @@ class DataQuality(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     method: str = DQR_SOURCE
-    weighting: str = (
+    aggregation: str = (
         "each contribution to a category (a process's direct emissions; its purchase of a background dataset) "
-        "weighted by its absolute share of the result; a purchase takes TeR, GeR and TiR from the dataset and P from "
+        "counts in proportion to its absolute share of the result; a purchase takes TeR, GeR and TiR from the dataset and P from "
         "the buying process's activity data, direct emissions all four from the process"
     )
     processes: list[ProcessQuality]
