@@ -15,17 +15,29 @@ app = typer.Typer()
 
 
 @app.command()
-def check(study: Annotated[Path, typer.Argument(help="Study file (TOML)")]) -> None:
-    """Validate a study and apply the Annex V boundary rules, without calculating."""
-    from ..assessment import check_study
+def check(
+    study: Annotated[Path, typer.Argument(help="Study file (TOML)")],
+    background: Annotated[Optional[str], typer.Option(help="Background database (overrides the study)")] = None,
+    project: Annotated[Optional[str], typer.Option(help="Brightway project holding --background")] = None,
+    brightway_dir: Annotated[Optional[Path], typer.Option(help="Brightway directory holding --project")] = None,
+) -> None:
+    """Everything `declare` checks (validation, Annex V boundary, links, units, the solve, the
+    declaration), without writing anything: what passes here, `declare` accepts."""
     from ..errors import FootprintError
 
     try:
-        checked = check_study(study)
+        with quiet_brightway():
+            from ..declaration.outputs import check_declaration
+
+            checked, results, declaration = check_declaration(
+                study, engine=make_cli_engine(), background_override=background, project_override=project, brightway_dir=brightway_dir
+            )
     except FootprintError as exc:
         fail(exc)
     boundary = checked.boundary
+    headline = declaration.headline
     console.print(f"[green]ok[/]: {study} — {checked.rules.id} ({boundary.route.value} route, rules {checked.rules.rules_version})")
+    console.print(f"  {headline.category}: {headline.value:.4g} {headline.unit}; {declaration.performance_class.statement}", highlight=False)
     for stage, ids in boundary.processes_by_stage.items():
         console.print(f"  {stage}: {', '.join(f'{i} [{boundary.categories[i]}]' for i in ids)}")
     if boundary.excluded:

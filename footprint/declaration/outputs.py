@@ -102,3 +102,40 @@ def write_declaration_set(
         write_json(staging / "results.json", results)
         names = ["results.json"] + [p.name for p in write_declaration_outputs(results, loaded_study, staging, **options)]
     return [target / name for name in names]
+
+
+def check_declaration(
+    study: Path | str,
+    *,
+    engine: Any | None = None,
+    registry: MaterialRegistry | None = None,
+    background_override: str | None = None,
+    project_override: str | None = None,
+    brightway_dir: Path | None = None,
+) -> tuple[Any, Results, Declaration]:
+    """Everything `footprint declare` does, short of writing: the study checked, linked, solved,
+    declared and both pages rendered in memory. What this accepts, `declare` accepts.
+
+    Returns (the CheckedStudy, the results, the declaration).
+    """
+    from ..assessment import assess, check_study
+    from ..methods import load_method_set
+    from .public_study import render_public_study_html
+    from .render import render_declaration_html
+
+    registry = registry or MaterialRegistry()
+    method_set = load_method_set()
+    checked = check_study(study, registry)
+    results = assess(
+        checked, registry, method_set, engine=engine, background_override=background_override,
+        project_override=project_override, brightway_dir=brightway_dir,
+    )
+    try:
+        declaration = declare(results, checked.loaded, registry=registry)
+    except ValueError as exc:  # build_declaration's own refusals
+        from ..errors import FootprintInputError
+
+        raise FootprintInputError(f"the declaration cannot be built: {exc}", file=checked.loaded.path) from None
+    render_declaration_html(declaration)
+    render_public_study_html(results, checked.loaded, declaration, method_set)
+    return checked, results, declaration

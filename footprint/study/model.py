@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, mo
 from pydantic import Strict as NoCoercion
 
 from ..errors import FootprintInputError
-from ..links import registry_base
+from ..links import registry_base, web_url
 from ..units import check_convertible, parse_unit
 from .quality import DataQualityScores
 
@@ -27,10 +27,15 @@ Share = Annotated[float, NoCoercion(), Field(ge=0, le=1, allow_inf_nan=False)]
 Date = Annotated[dt.date, NoCoercion()]
 
 
+MAX_TEXT_LENGTH = 20_000
+
+
 class Strict(BaseModel):
     """Base for file models: unknown keys are typos, and typos must not pass silently."""
 
-    model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=True)
+    # Every text a user writes is bounded: no real study has a field this long, and every one
+    # may end up on a public page (a 200 MB description would be copied whole into study.html).
+    model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=True, str_max_length=MAX_TEXT_LENGTH)
 
 
 class Route(str, Enum):
@@ -56,6 +61,14 @@ class DataType(str, Enum):
     secondary = "secondary"
 
 
+def _checked_url(value: str, field: str, allow_relative: bool = False) -> str:
+    """A link that will be clickable on a public page: http(s) only (footprint.links)."""
+    try:
+        return web_url(value, field=field, allow_relative=allow_relative)
+    except FootprintInputError as exc:
+        raise ValueError(exc.message) from None
+
+
 class Operator(Strict):
     """Art. 31(7)(a): who is responsible for the declaration."""
 
@@ -64,6 +77,11 @@ class Operator(Strict):
     postal_address: str = Field(min_length=1)
     email: EmailStr | None = Field(default=None, description="Electronic contact (e-mail)")
     website: str | None = Field(default=None, description="Electronic contact (web)")
+
+    @field_validator("website")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        return None if value is None else _checked_url(value, "website")
 
     @model_validator(mode="after")
     def _needs_electronic_contact(self) -> "Operator":
@@ -320,6 +338,11 @@ class Study(Strict):
         default_factory=list, description="What the study's own data leave out (shown in the public study); linked background datasets list theirs"
     )
     circular_footprint: CircularFootprintInputs | None = None
+
+    @field_validator("study_url")
+    @classmethod
+    def _study_address(cls, value: str | None) -> str | None:
+        return None if value is None else _checked_url(value, "study_url", allow_relative=True)
 
     @field_validator("registry_url")
     @classmethod
