@@ -7,7 +7,6 @@ computes; text from the study is escaped; the page prints to PDF.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
