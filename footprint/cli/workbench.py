@@ -25,18 +25,13 @@ def sensitivity_command(
     when = date_option(on)
     try:
         with quiet_brightway():
-            from ..verification.workbench import sensitivity_of
+            from ..verification.workbench import SensitivityReport, sensitivity_of
 
             results, missing = sensitivity_of(study, engine=make_cli_engine(progress=not json_output), top=top, class_table=class_table, on_date=when)
     except FootprintError as exc:
         fail(exc)
-    payload = {
-        "study": str(study),
-        "elasticities": [e.model_dump(mode="json") for e in results.elasticities[:top]],
-        "class_margin": results.class_margin.model_dump(mode="json") if results.class_margin else None,
-        "class_margin_missing": missing,
-    }
-    text = json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+    report = SensitivityReport(study=str(study), elasticities=results.elasticities[:top], class_margin=results.class_margin, class_margin_missing=missing)
+    text = json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
     if out is not None:
         from ..files import write_atomically
 

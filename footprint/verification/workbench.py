@@ -6,7 +6,10 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from ..assessment import assess
+from ..indicators import ClassMargin, Elasticity
 from ..classes.lookup import class_table_for
 from ..plugins import MaterialRegistry
 from ..study.load import load_study
@@ -34,3 +37,14 @@ def sensitivity_of(
     if choice.table is None:
         return results, choice.missing
     return results.model_copy(update={"class_margin": class_margin(results, choice.table, top=top)}), None
+
+
+class SensitivityReport(BaseModel):
+    """What `footprint sensitivity --json/--out` writes (`footprint schema sensitivity`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    study: str
+    elasticities: list[Elasticity] = Field(description="The top amounts, ranked")
+    class_margin: ClassMargin | None = None
+    class_margin_missing: str | None = Field(default=None, description="Why there is no class margin (no table in force)")
