@@ -79,7 +79,7 @@ def build_dossier(
             problems.append(f"the study cannot be calculated: {exc}")
         if evidence is not None:  # evidence that cannot be read or calculated is bad input: it raises
             materiality = assess_materiality(declaration, report.study, evidence, registry=registry, engine=engine,
-                                             class_folder=class_folder, brightway_dir=brightway_dir)
+                                             class_folder=class_folder, brightway_dir=brightway_dir, declared_results=results)
     checks = checklist(report.study, results, report, registry, materiality)
     return Dossier(report=report, checks=checks, declared_categories=declared, results=results, materiality=materiality, top=top, problems=problems)
 

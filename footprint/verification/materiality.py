@@ -82,11 +82,15 @@ def assess_materiality(
     engine: Any,
     class_folder: Path | None = None,
     brightway_dir: Path | None = None,
+    declared_results: Any | None = None,
 ) -> MaterialityAssessment:
-    """Recompute from the evidence and judge each declared category against the rules' threshold."""
+    """Recompute from the evidence and judge each declared category against the rules' threshold.
+
+    `declared_results`: the declared study's results when the caller has them already (for the
+    contributions by process); else it is recomputed."""
     fp = declaration.fingerprint
     options = {"registry": registry, "background_override": fp.background, "project_override": fp.background_project, "brightway_dir": brightway_dir, "engine": engine}
-    declared_study = assess(study_path, **options)
+    declared_study = declared_results if declared_results is not None else assess(study_path, **options)
     found = assess(evidence_path, **options)
     threshold = registry.rules(declaration.material.id).materiality_threshold
     categories = []
