@@ -6,6 +6,7 @@ import contextlib
 import io
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import typer
@@ -57,6 +58,14 @@ def date_option(text: str | None, name: str = "--on") -> "dt.date | None":
         return dt.date.fromisoformat(text) if text else None
     except ValueError as exc:
         fail(FootprintInputError(f"cannot read {name} {text!r}: {exc}", field=name))
+
+
+def output_path(value: str) -> Path:
+    """Parser of every option naming a file or folder to write: an empty one is refused
+    (`--out ""` would silently mean the current folder)."""
+    if not value.strip():
+        raise typer.BadParameter("the output path is empty; name a file or folder")
+    return Path(value)
 
 
 def say(message: str) -> None:

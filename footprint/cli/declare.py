@@ -13,7 +13,7 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from .common import console, date_option, err_console, fail, fmt, make_cli_engine, print_error, quiet_brightway, say, solver_warning
+from .common import console, date_option, err_console, fail, fmt, make_cli_engine, output_path, print_error, quiet_brightway, say, solver_warning
 
 _BackgroundOpt = Annotated[Optional[str], typer.Option(help="Background database (overrides the studies)")]
 _ProjectOpt = Annotated[Optional[str], typer.Option(help="Brightway project holding --background")]
@@ -22,7 +22,7 @@ _DirOpt = Annotated[Optional[Path], typer.Option(help="Brightway directory holdi
 
 def declare_command(
     studies: Annotated[list[Path], typer.Argument(help="Study file(s) (TOML); many share one prepared background")],
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Folder for results.json, declaration.json, declaration.html and study.html (one subfolder per study when several)")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", parser=output_path, help="Folder for results.json, declaration.json, declaration.html and study.html (one subfolder per study when several)")] = None,
     background: _BackgroundOpt = None,
     project: _ProjectOpt = None,
     brightway_dir: _DirOpt = None,
@@ -127,12 +127,12 @@ def _output_folders(studies: list[Path], out: Path | None) -> list[Path]:
 def verify_command(
     declarations: Annotated[list[Path], typer.Argument(help="declaration.json file(s), or folders holding one")],
     study: Annotated[list[Path], typer.Option("--study", "-s", help="Study file (TOML) of each declaration, in the same order (one for all is allowed)")],
-    report: Annotated[Optional[Path], typer.Option("--report", "-r", help="Write the verification report(s) as JSON here")] = None,
+    report: Annotated[Optional[Path], typer.Option("--report", "-r", parser=output_path, help="Write the verification report(s) as JSON here")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print the JSON report(s) instead of text")] = False,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar for batches")] = True,
     brightway_dir: _DirOpt = None,
     evidence: Annotated[Optional[Path], typer.Option("--evidence", help="The study as found on site (TOML): recompute it and judge materiality (one declaration)")] = None,
-    report_html: Annotated[Optional[Path], typer.Option("--report-html", help="Write the verification report for people here (HTML; one declaration)")] = None,
+    report_html: Annotated[Optional[Path], typer.Option("--report-html", parser=output_path, help="Write the verification report for people here (HTML; one declaration)")] = None,
     pdf: Annotated[bool, typer.Option("--pdf", help="Also print the HTML report to PDF (headless Chromium)")] = False,
     top: Annotated[int, typer.Option("--top", min=1, help="Amounts shown in the report's sensitivity ranking")] = 20,
 ) -> None:
@@ -217,7 +217,7 @@ def uncertainty_command(
     class_table: Annotated[Optional[Path], typer.Option(help="Class table (TOML) instead of the one in force")] = None,
     thresholds: Annotated[Optional[str], typer.Option(help="Class thresholds A|B,B|C,... instead of a class table, e.g. '3,5,8'")] = None,
     on: Annotated[Optional[str], typer.Option(help="Date the class table must be in force on (YYYY-MM-DD; default today)")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write uncertainty.json here (file or folder)")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", parser=output_path, help="Write uncertainty.json here (file or folder)")] = None,
     background: _BackgroundOpt = None,
     project: _ProjectOpt = None,
     brightway_dir: _DirOpt = None,

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from .common import console, date_option, fail, make_cli_engine, quiet_brightway, say, solver_warning
+from .common import console, date_option, fail, make_cli_engine, output_path, quiet_brightway, say, solver_warning
 
 
 def sensitivity_command(
@@ -17,7 +17,7 @@ def sensitivity_command(
     class_table: Annotated[Optional[Path], typer.Option(help="Class table (TOML) instead of the one in force")] = None,
     on: Annotated[Optional[str], typer.Option(help="Date the class table must be in force on (YYYY-MM-DD; default today)")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print elasticities and class margin as JSON")] = False,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write them as JSON here")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", parser=output_path, help="Write them as JSON here")] = None,
 ) -> None:
     """Every amount of a study ranked by how much the declared categories depend on it (exact elasticities), and the class margin."""
     from ..errors import FootprintError
