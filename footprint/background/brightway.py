@@ -102,6 +102,8 @@ class Background:
     layout_sha256: str = ""
     # the starter project (and method set) to check and build before its files are read
     _starter: tuple[Any, Any] | None = None
+    # PEF data quality scores of starter datasets, by code (the starter files' `dqr` blocks)
+    dqr_of: dict[str, Any] = field(default_factory=dict)
 
     # -- lookups -----------------------------------------------------------------------------
 
@@ -402,6 +404,7 @@ def open_background(
             files["project database"] = Path(bd.projects.dir) / "lci" / "databases.db"
             background.layout_sha256 = layout_digest(background.datapackages())
             save_index(background, files, background.layout_sha256)
+        background.dqr_of = {code: dataset.dqr for code, (dataset, _) in starter.datasets.items() if dataset.dqr is not None}
         _OPEN[key] = background
         return background
 
