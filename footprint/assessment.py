@@ -26,6 +26,7 @@ from .plugins import MaterialRegistry
 from .results import FINGERPRINT_SCHEME, CategoryResult, Fingerprint, ProcessSummary, Results
 from .rules import MaterialRules
 from .study.load import LoadedStudy, load_study
+from .workbench.annotate import annotate
 
 
 @dataclass
@@ -117,10 +118,19 @@ def assess(
     inventory = link_study(checked, background)
     outcome = engine.compute(inventory, background, method_set)
     results = results_from(checked, inventory, background, method_set, outcome)
+    virgin = formula = None
     if checked.loaded.study.route.value == "secondary" and checked.rules.secondary_model == "circular-footprint-formula":
-        results = _apply_circular_footprint(checked, results, registry, method_set, background, engine)
+        results, virgin, formula = _apply_circular_footprint(checked, results, registry, method_set, background, engine)
+    results = annotate(results, checked, inventory, background, method_set, engine=engine, virgin=virgin, formula=formula)
     _check_declarable(results, checked)
     return results
+
+
+# Plausibility ceiling of a declared climate result, kg CO2-Eq per kg: footprint's assumption.
+# The highest cradle-to-gate CRM footprint it knows is about 45,000 (6E platinum-group metals,
+# Southern Africa; Buchspies et al. 2017, Minerals 7(11):225, as cited by the pgm plugin); a value
+# 20 times that is a unit or amount slip, not a material.
+CLIMATE_CEILING = 1e6
 
 
 def _check_declarable(results: Results, checked: CheckedStudy) -> None:
@@ -137,6 +147,16 @@ def _check_declarable(results: Results, checked: CheckedStudy) -> None:
             raise CalculationError(
                 f"the {category.category} result is not a finite number", file=path, process=broken[0] if broken else None, field="inputs"
             )
+    climate = results.category("climate change")
+    if climate.value > CLIMATE_CEILING * results.declared_unit_kg:
+        worst = max(climate.by_process, key=climate.by_process.get)
+        raise CalculationError(
+            f"the climate result, {climate.value:.4g} {climate.unit} per declared unit, is over {CLIMATE_CEILING:g} per kg: "
+            "no critical raw material comes near it; check the amounts and units of the process that carries most of it",
+            file=checked.loaded.path,
+            process=worst,
+            field="inputs",
+        )
     for name in dict.fromkeys(["climate change", *checked.declared_categories]):
         category = results.category(name)
         if category.value < 0:
@@ -158,8 +178,10 @@ def _apply_circular_footprint(
     method_set: MethodSet,
     background: Background,
     engine: Engine,
-) -> Results:
-    """Credit recycled input with the PEF Circular Footprint Formula, as the rules select."""
+) -> tuple[Results, Results, tuple[float, float, float]]:
+    """Credit recycled input with the PEF Circular Footprint Formula, as the rules select.
+
+    Also returns the primary study's results and the formula's (A, R1, Qsin/Qp), for the sensitivity."""
     from .circularity import CircularFootprint
 
     study, path = checked.loaded.study, checked.loaded.path
@@ -184,7 +206,7 @@ def _apply_circular_footprint(
     )
     categories = [formula.apply(result, virgin.category(result.category).value) for result in results.categories]
     fingerprint = results.fingerprint.model_copy(update={"virgin_study_sha256": virgin.fingerprint.study_sha256})
-    return results.model_copy(
+    combined = results.model_copy(
         update={
             "categories": categories,
             "secondary_model": (
@@ -194,6 +216,7 @@ def _apply_circular_footprint(
             "fingerprint": fingerprint,
         }
     )
+    return combined, virgin, (formula.a, formula.recycled_content, formula.quality_ratio)
 
 
 def results_from(

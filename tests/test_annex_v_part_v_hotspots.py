@@ -23,6 +23,9 @@ REPRESENTATIVE_STUDIES = {
     "graphite-natural": ["graphite-natural-spherical-mz-cn.toml"],
     "ndpr-oxide": ["ndpr-oxide-bayan-obo-cn.toml"],
     "aluminium": ["aluminium-primary-au-cn.toml", "aluminium-primary-br-no.toml", "aluminium-secondary-de.toml"],
+    "manganese-sulfate": ["manganese-sulfate-emm-cn.toml"],
+    "silicon-metal": ["silicon-metal-no.toml"],
+    "platinum": ["platinum-bushveld-za.toml"],
 }
 
 

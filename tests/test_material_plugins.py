@@ -19,7 +19,7 @@ from .conftest import DATA, EXAMPLES, REPO, TINY_STUDY, edit_study
 HOOKS = [name for name, _ in inspect.getmembers(hookspecs, inspect.isfunction) if name.startswith("footprint_")]
 BUILT_IN = {
     "lithium-carbonate", "lithium-hydroxide", "nickel-sulfate", "cobalt-sulfate", "copper-cathode", "graphite-natural",
-    "ndpr-oxide", "aluminium",
+    "ndpr-oxide", "aluminium", "manganese-sulfate", "silicon-metal", "platinum",
 }
 
 
@@ -32,7 +32,9 @@ def test_built_ins_come_only_from_entry_points():
     bare = MaterialRegistry(make_plugin_manager(load_entry_points=False))
     assert bare.materials() == []
     entry_points = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["entry-points"][ENTRY_POINT_GROUP]
-    assert set(entry_points) == {"lithium", "nickel", "cobalt", "copper", "graphite", "rare-earths", "aluminium", "magnets"}
+    assert set(entry_points) == {
+        "lithium", "nickel", "cobalt", "copper", "graphite", "rare-earths", "aluminium", "manganese", "silicon", "pgm", "magnets",
+    }
 
 
 def test_removing_a_built_in_from_the_entry_points_removes_its_materials():
@@ -129,6 +131,10 @@ EXAMPLE_CHECKS = [
     ("aluminium-primary-au-cn.toml", "aluminium", "China"),
     # IAI / European Aluminium 2015 inventory on the Norwegian grid, against Hydro's REDUXA ceiling (4.0).
     ("aluminium-primary-br-no.toml", "aluminium", "Norway"),
+    # Norwegian submerged-arc furnace against the ~5 t CO2 per t process figure (Teknisk Ukeblad 2021; basis stated).
+    ("silicon-metal-no.toml", "silicon-metal", "Norway"),
+    # Consistency check: the example's electricity comes from the same study's energy demand (Buchspies et al. 2017).
+    ("platinum-bushveld-za.toml", "platinum", "Southern Africa"),
 ]
 
 
@@ -151,3 +157,12 @@ def test_a_published_value_on_another_basis_must_say_how_it_was_converted():
         basis="per kg anhydrous salt", per_declared_unit=0.5, conversion="molar masses",
     )
     assert converted.declared_unit_range == (0.5, 1.0)
+
+
+def test_every_built_in_material_states_its_carbon_content():
+    """PACT's fossilCarbonContent is required: every built-in material says its carbon, sourced."""
+    for info in MaterialRegistry().materials():
+        if info.plugin == "gallium":
+            continue
+        assert info.carbon_content is not None, info.id
+        assert len(info.carbon_content.source) > 20, info.id

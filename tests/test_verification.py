@@ -163,7 +163,7 @@ def test_installed_method_set_change_is_a_method_difference(declared, monkeypatc
 
     real = methods.load_method_set("ef31")
     # The verifier's view of the installed method set: a newer version of it.
-    monkeypatch.setattr(verifier_inputs, "load_method_set", lambda set_id="ef31": real.model_copy(update={"version": "3.2"}))
+    monkeypatch.setattr(verifier_inputs, "load_method_set", lambda set_id="ef31", **_: real.model_copy(update={"version": "3.2"}))
     report = verify_declaration(declaration, study)
     assert not report.reproduced and "method" in report.kinds()
 

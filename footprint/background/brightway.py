@@ -7,22 +7,26 @@ which footprint only reads. The only module that talks to bw2data and bw2io.
 
 from __future__ import annotations
 
+import logging
 import os
+import shutil
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from ..errors import FootprintInputError, LinkError
-from ..files import sha256_parts
+from ..files import sha256_file, sha256_parts
 from ..methods import MethodSet
-from ..paths import user_data_dir
+from ..paths import data_subdir, exclusive, writable
 from ..study.model import ElementaryFlow
 from ..units import conversion_factor, normalise_spelling
-from .packages import characterisation_package
+from .index import load_index, save_index
+from .packages import characterisation_package, layout_digest
 from .starter import BIOSPHERE, STARTER, StarterData, load_starter, starter_records
 
 ProgressCallback = Callable[[str], None]
+logger = logging.getLogger(__name__)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -32,24 +36,29 @@ ProgressCallback = Callable[[str], None]
 
 def brightway_dir() -> Path:
     """footprint's own Brightway directory (moved with FOOTPRINT_DATA_DIR)."""
-    path = user_data_dir() / "brightway"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return data_subdir("brightway")
 
 
 def _bw2data(base_dir: Path | None = None) -> Any:
     """Import bw2data pointed at footprint's directory, or at a user's directory to read from."""
     target = (base_dir or brightway_dir()).resolve()
-    if "bw2data" not in sys.modules:
-        os.environ["BRIGHTWAY2_DIR"] = str(target)
+    try:
+        if "bw2data" not in sys.modules:
+            os.environ["BRIGHTWAY2_DIR"] = str(target)
+            import bw2data
+
+            return bw2data
         import bw2data
 
+        if Path(bw2data.projects._base_data_dir).resolve() != target:
+            bw2data.projects.change_base_directories(target, project_name=None, update=False)
         return bw2data
-    import bw2data
-
-    if Path(bw2data.projects._base_data_dir).resolve() != target:
-        bw2data.projects.change_base_directories(target, project_name=None, update=False)
-    return bw2data
+    except Exception as exc:  # bw2data opens its projects database on import: a damaged one fails here
+        raise FootprintInputError(
+            f"the Brightway folder {target} cannot be opened ({type(exc).__name__}: {exc}); if it is footprint's own, "
+            "move it away and footprint builds its starter project again (re-import any database you imported there)",
+            file=target,
+        ) from None
 
 
 def bw2data_in(base_dir: Path | None = None) -> Any:
@@ -88,6 +97,13 @@ class Background:
     dependencies: tuple[str, ...] = ()
     # what `footprint background import --allow-unlinked` left unlinked (from the database's metadata)
     gaps: tuple[str, ...] = ()
+    # the row and column ids of its matrices (what a prepared background is filed under), when known
+    # without reading the datapackages (the starter's index)
+    layout_sha256: str = ""
+    # the starter project (and method set) to check and build before its files are read
+    _starter: tuple[Any, Any] | None = None
+    # PEF data quality scores of starter datasets, by code (the starter files' `dqr` blocks)
+    dqr_of: dict[str, Any] = field(default_factory=dict)
 
     # -- lookups -----------------------------------------------------------------------------
 
@@ -145,8 +161,23 @@ class Background:
 
     def datapackages(self) -> list[Any]:
         """The background's own and its dependencies' datapackages, as bw2calc reads them."""
+        if self._starter is not None:  # opened from its index: make sure the project is whole first
+            build_starter_project(*self._starter)
+            self._starter = None
         bd = self._activate()
-        return [bd.Database(name).datapackage() for name in self.dependencies]
+        packages = []
+        for name in self.dependencies:
+            try:
+                packages.append(bd.Database(name).datapackage())
+            except Exception as exc:  # a truncated or missing processed file of the project
+                path = bd.Database(name).filepath_processed()
+                raise FootprintInputError(
+                    f"the processed data of database {name!r} in Brightway project {self.project!r} cannot be read "
+                    f"({type(exc).__name__}: {exc}); the file is damaged: re-import (or re-process) the database",
+                    file=path,
+                    field="background",
+                ) from None
+        return packages
 
     def characterisation_datapackages(self, method_set: MethodSet) -> list[Any]:
         """In-memory characterisation datapackages (with identifiers) for every category.
@@ -215,6 +246,27 @@ def _index_background(bd: Any, background: Background) -> None:
             background._by_name.setdefault((linked.name, linked.location), []).append(node.id)
 
 
+def _starter_from_index(project: str, sha256: str) -> Background | None:
+    """The starter background from its index, without bw2data, or None when there is none valid."""
+    body = load_index(project, sha256)
+    if body is None:
+        return None
+    background = Background(
+        database=body["database"], project=project, base_dir=brightway_dir(), sha256=sha256, kind="starter",
+        dependencies=tuple(body["dependencies"]), layout_sha256=body["layout_sha256"],
+    )
+    for node, database, code, name, location, unit, product in body["datasets"]:
+        background.datasets[node] = LinkedDataset(node, database, code, name, location, unit, product)
+        background._by_code[(database, code)] = node
+        background._by_name.setdefault((name, location), []).append(node)
+    for database, code, node, unit in body["biosphere"]:
+        background.biosphere_by_key[(database, code)] = (node, unit)
+        background.biosphere_by_code.setdefault(code, (node, unit))
+    for name, categories, node, unit in body["biosphere_names"]:
+        background.biosphere_by_name[(name, tuple(categories))] = (node, unit)
+    return background
+
+
 def _hash_processed(bd: Any, names: Iterable[str]) -> str:
     return sha256_parts(
         part for name in sorted(names) for part in (name.encode(), Path(bd.Database(name).filepath_processed()).read_bytes())
@@ -230,40 +282,81 @@ def starter_project_name(starter: StarterData, method_set: MethodSet) -> str:
     return f"footprint-starter-{starter.sha256[:12]}-{method_set.sha256[:8]}"
 
 
+def _processed_files(bd: Any) -> dict[str, str]:
+    """sha256 of every processed datapackage of the current project: what bw2calc reads."""
+    return {name: sha256_file(bd.Database(name).filepath_processed()) for name in sorted(bd.databases)}
+
+
+def _starter_intact(bd: Any, name: str) -> bool:
+    """True when footprint's starter project is complete and its files are the ones it wrote."""
+    try:
+        bd.projects.set_current(name, update=False)
+        data = bd.projects.dataset.data
+        recorded = data.get("footprint_files")
+        return bool(data.get("footprint_complete")) and bool(recorded) and _processed_files(bd) == recorded
+    except Exception:  # a truncated SQLite file or datapackage: whatever bw2data raises, it is damaged
+        return False
+
+
+def _remove_project(bd: Any, name: str) -> None:
+    try:
+        bd.projects.delete_project(name, delete_dir=True)
+    except Exception:
+        from bw2data.utils import safe_filename
+
+        shutil.rmtree(Path(bd.projects._base_data_dir) / safe_filename(name), ignore_errors=True)
+        bd.projects.delete_project(name, delete_dir=False)
+
+
 def build_starter_project(
     starter: StarterData, method_set: MethodSet, progress: ProgressCallback | None = None
 ) -> str:
-    """Create footprint's Brightway project for the starter background, once per content hash."""
+    """Create footprint's Brightway project for the starter background, once per content hash.
+
+    Derived data that footprint heals: a project whose files are not the ones it wrote (a
+    truncated database or datapackage) is removed and built again. Two processes building it
+    at once take turns (a file lock), so both find it complete.
+    """
     bd = _bw2data()
     name = starter_project_name(starter, method_set)
-    if name in bd.projects:
-        bd.projects.set_current(name, update=False)
-        if bd.projects.dataset.data.get("footprint_complete"):
+    if not writable(brightway_dir()):
+        if name in bd.projects and _starter_intact(bd, name):
             return name
-        bd.projects.delete_project(name, delete_dir=True)
-    say = progress or (lambda message: None)
-    bd.projects.set_current(name)
-    import bw2io
-    from bw2io.importers.base_lcia import LCIAImporter
+        raise FootprintInputError(
+            f"footprint's Brightway folder {brightway_dir()} is not writable, and its starter project must be built there; "
+            "set FOOTPRINT_DATA_DIR to a folder you can write",
+            file=brightway_dir(),
+        )
+    with exclusive(brightway_dir() / f"{name}.project"):
+        if name in bd.projects:
+            if _starter_intact(bd, name):
+                return name
+            logger.warning("footprint's starter project %s is incomplete or damaged: building it again", name)
+            _remove_project(bd, name)
+        say = progress or (lambda message: None)
+        bd.projects.set_current(name)
+        import bw2io
+        from bw2io.importers.base_lcia import LCIAImporter
 
-    from ..methods import bw2io_method_records
+        from ..methods import bw2io_method_records
 
-    say("creating the biosphere3 database (bw2io, offline)")
-    bw2io.create_default_biosphere3()
-    say(f"writing {len(method_set.categories)} {method_set.name} impact categories (bw2io LCIAImporter)")
-    importer = LCIAImporter("lcia_39_ecoinvent.zip")
-    importer.data = bw2io_method_records([c.method for c in method_set.categories])
-    importer.write_methods(overwrite=True, verbose=False)
-    say(f"writing the starter background ({len(starter.datasets)} datasets)")
-    biosphere = {
-        (node["name"], tuple(node.get("categories") or ())): (node["code"], normalise_spelling(node["unit"]))
-        for node in bd.Database(BIOSPHERE)
-    }
-    db = bd.Database(STARTER)
-    db.register(description="footprint starter background: open, sourced aggregated datasets")
-    db.write(starter_records(starter, biosphere))
-    bd.projects.dataset.data["footprint_complete"] = True
-    bd.projects.dataset.save()
+        say("creating the biosphere3 database (bw2io, offline)")
+        bw2io.create_default_biosphere3()
+        say(f"writing {len(method_set.categories)} {method_set.name} impact categories (bw2io LCIAImporter)")
+        importer = LCIAImporter("lcia_39_ecoinvent.zip")
+        importer.data = bw2io_method_records([c.method for c in method_set.categories])
+        importer.write_methods(overwrite=True, verbose=False)
+        say(f"writing the starter background ({len(starter.datasets)} datasets)")
+        biosphere = {
+            (node["name"], tuple(node.get("categories") or ())): (node["code"], normalise_spelling(node["unit"]))
+            for node in bd.Database(BIOSPHERE)
+        }
+        db = bd.Database(STARTER)
+        db.register(description="footprint starter background: open, sourced aggregated datasets")
+        db.write(starter_records(starter, biosphere))
+        bd.projects.dataset.data["footprint_files"] = _processed_files(bd)
+        bd.projects.dataset.data["footprint_complete"] = True
+        bd.projects.dataset.save()
     return name
 
 
@@ -294,13 +387,24 @@ def open_background(
         key = (str(brightway_dir()), project_name, database)
         if key in _OPEN:
             return _OPEN[key]
-        build_starter_project(starter, method_set, progress)
-        bd = _bw2data()
-        bd.projects.set_current(project_name, update=False)
-        background = Background(
-            database=database, project=project_name, base_dir=brightway_dir(), sha256=starter.sha256, kind="starter"
-        )
-        _index_background(bd, background)
+        background = _starter_from_index(project_name, starter.sha256)
+        if background is not None:
+            background._starter = (starter, method_set, progress)
+        else:
+            build_starter_project(starter, method_set, progress)
+            bd = _bw2data()
+            bd.projects.set_current(project_name, update=False)
+            background = Background(
+                database=database, project=project_name, base_dir=brightway_dir(), sha256=starter.sha256, kind="starter"
+            )
+            _index_background(bd, background)
+            # The index stands for these files: the processed datapackages and the project's database
+            # (a rebuilt project gets new node ids, so any change of them must void the index).
+            files = {name: Path(bd.Database(name).filepath_processed()) for name in background.dependencies}
+            files["project database"] = Path(bd.projects.dir) / "lci" / "databases.db"
+            background.layout_sha256 = layout_digest(background.datapackages())
+            save_index(background, files, background.layout_sha256)
+        background.dqr_of = {code: dataset.dqr for code, (dataset, _) in starter.datasets.items() if dataset.dqr is not None}
         _OPEN[key] = background
         return background
 
@@ -324,8 +428,15 @@ def open_background(
             field="background",
         )
     background = Background(database=database, project=project, base_dir=target_dir, sha256="", kind="brightway")
-    background.gaps = tuple(str(gap) for gap in (bd.databases[database].get("footprint_import") or {}).get("gaps", []))
-    _index_background(bd, background)
-    background.sha256 = _hash_processed(bd, background.dependencies)
+    try:
+        background.gaps = tuple(str(gap) for gap in (bd.databases[database].get("footprint_import") or {}).get("gaps", []))
+        _index_background(bd, background)
+        background.sha256 = _hash_processed(bd, background.dependencies)
+    except Exception as exc:  # a truncated SQLite file or datapackage of the user's project
+        raise FootprintInputError(
+            f"database {database!r} in Brightway project {project!r} cannot be read ({type(exc).__name__}: {exc}); "
+            f"its files under {target_dir} are damaged: re-import the database",
+            field="background",
+        ) from None
     _OPEN[key] = background
     return background

@@ -8,6 +8,7 @@ or fault prints a Python traceback: an unexpected error is one line (`--debug` s
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any
 
 import typer
@@ -59,10 +60,29 @@ def _options(
     debug: Annotated[bool, typer.Option("--debug", help="Show Python tracebacks of unexpected errors")] = False,
 ) -> None:
     _DEBUG["on"] = debug
+    _route_warnings()
+
+
+class _WarningLine(logging.Handler):
+    """footprint's logged warnings (a damaged cache discarded, a folder not writable) as one line each."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        from .common import err_console
+
+        from rich.markup import escape
+
+        err_console.print(f"[bold yellow]warning:[/] {escape(record.getMessage())}", highlight=False, soft_wrap=True)
+
+
+def _route_warnings() -> None:
+    logger = logging.getLogger("footprint")
+    if not any(isinstance(h, _WarningLine) for h in logger.handlers):
+        logger.addHandler(_WarningLine(level=logging.WARNING))
+        logger.propagate = False
 
 
 def _mount() -> None:
-    from . import background, classes, declare, export, imports, magnets, study
+    from . import background, classes, declare, export, imports, magnets, study, workbench
 
     for group in (study.app, background.app):
         for command in group.registered_commands:
@@ -70,6 +90,7 @@ def _mount() -> None:
     app.command("declare")(declare.declare_command)
     app.command("verify")(declare.verify_command)
     app.command("uncertainty")(declare.uncertainty_command)
+    app.command("sensitivity")(workbench.sensitivity_command)
     app.command("export")(export.export_command)
     app.add_typer(classes.app, name="classes", help="Performance classes (Annex V Part VIII): calibrate, assign, show, report.")
     background.background_app.command("import")(imports.background_import)

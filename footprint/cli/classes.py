@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional
 import typer
 from rich.table import Table
 
-from .common import console, print_error
+from .common import console, output_path, print_error
 
 if TYPE_CHECKING:
     from ..classes import CalibrationSettings, ClassTable, MarketData, RecalibrationReport
@@ -150,7 +150,7 @@ def calibrate(
     material: Annotated[str, typer.Option("--material", "-m", help="Material id, e.g. lithium-carbonate.")],
     market: Annotated[Path, typer.Option("--market", help="Market CSV, or a folder of declaration JSON files (with --quantities).")],
     period: Annotated[str, typer.Option("--period", help="Validity period YYYY-YYYY, e.g. 2027-2029.")],
-    out: Annotated[Optional[Path], typer.Option("--out", help="Class table to write [classes/<material>/<period>.toml].")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", parser=output_path, help="Class table to write [classes/<material>/<period>.toml].")] = None,
     quantities: Annotated[Optional[Path], typer.Option("--quantities", help="CSV declaration_id,quantity_t for a declarations folder.")] = None,
     category: Annotated[str, typer.Option("--category", help="Impact category.")] = DEFAULT_CATEGORY,
     method: Annotated[Optional[str], typer.Option("--method", help="quantile | equal-width | auto.")] = None,
@@ -168,7 +168,7 @@ def calibrate(
     typical_uncertainty: Annotated[Optional[float], typer.Option("--typical-uncertainty", help="Absolute, when the data has no uncertainty column.")] = None,
     typical_relative_uncertainty: Annotated[Optional[float], typer.Option("--typical-relative-uncertainty", help="Share of the median value, when the data has no uncertainty column.")] = None,
     previous: Annotated[Optional[Path], typer.Option("--previous", help="Previous class table: print the recalibration report.")] = None,
-    plot: Annotated[Optional[Path], typer.Option("--plot", help="Write a plot (.png or .svg) of the distribution and bands.")] = None,
+    plot: Annotated[Optional[Path], typer.Option("--plot", parser=output_path, help="Write a plot (.png or .svg) of the distribution and bands.")] = None,
     plot_kind: Annotated[str, typer.Option("--plot-kind", help="hist | ecdf.")] = "hist",
     provisional: Annotated[bool, typer.Option("--provisional", help="Mark the table provisional (calibrated from literature, not declarations).")] = False,
     data_window: Annotated[Optional[str], typer.Option("--data-window", help="YYYY-YYYY of the data used (provisional tables only).")] = None,

@@ -6,12 +6,15 @@ import contextlib
 import io
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import typer
 from rich.console import Console
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from ..engine.core import Engine
 
 console = Console()
@@ -43,6 +46,26 @@ def quiet_brightway() -> Iterator[None]:
     warnings.filterwarnings("ignore", message=r"[\s\S]*pypardiso")
     with contextlib.redirect_stdout(io.StringIO()):
         yield
+
+
+def date_option(text: str | None, name: str = "--on") -> "dt.date | None":
+    """A YYYY-MM-DD option, or a one-line error naming it (exit 2)."""
+    import datetime as dt
+
+    from ..errors import FootprintInputError
+
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError as exc:
+        fail(FootprintInputError(f"cannot read {name} {text!r}: {exc}", field=name))
+
+
+def output_path(value: str) -> Path:
+    """Parser of every option naming a file or folder to write: an empty one is refused
+    (`--out ""` would silently mean the current folder)."""
+    if not value.strip():
+        raise typer.BadParameter("the output path is empty; name a file or folder")
+    return Path(value)
 
 
 def say(message: str) -> None:

@@ -7,7 +7,6 @@ Heavy imports happen inside the functions, so start-up stays lazy.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Annotated, Optional
@@ -15,7 +14,7 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from .common import console, err_console, fail, fmt, make_cli_engine, print_error, quiet_brightway, say, solver_warning
+from .common import console, date_option, err_console, fail, fmt, make_cli_engine, output_path, print_error, quiet_brightway, say, solver_warning
 
 _BackgroundOpt = Annotated[Optional[str], typer.Option(help="Background database (overrides the studies)")]
 _ProjectOpt = Annotated[Optional[str], typer.Option(help="Brightway project holding --background")]
@@ -26,7 +25,7 @@ _WorkersOpt = Annotated[int, typer.Option("--workers", min=1, help="Worker proce
 
 def declare_command(
     studies: Annotated[list[Path], typer.Argument(help="Study file(s) (TOML); many share one prepared background")],
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Folder for results.json, declaration.json, declaration.html and study.html (one subfolder per study when several)")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", parser=output_path, help="Folder for results.json, declaration.json, declaration.html and study.html (one subfolder per study when several)")] = None,
     background: _BackgroundOpt = None,
     project: _ProjectOpt = None,
     brightway_dir: _DirOpt = None,
@@ -139,12 +138,16 @@ def _output_folders(studies: list[Path], out: Path | None) -> list[Path]:
 def verify_command(
     declarations: Annotated[list[Path], typer.Argument(help="declaration.json file(s), or folders holding one")],
     study: Annotated[list[Path], typer.Option("--study", "-s", help="Study file (TOML) of each declaration, in the same order (one for all is allowed)")],
-    report: Annotated[Optional[Path], typer.Option("--report", "-r", help="Write the verification report(s) as JSON here")] = None,
+    report: Annotated[Optional[Path], typer.Option("--report", "-r", parser=output_path, help="Write the verification report(s) as JSON here")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print the JSON report(s) instead of text")] = False,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar for batches")] = True,
     brightway_dir: _DirOpt = None,
     scheduler: _SchedulerOpt = None,
     workers: _WorkersOpt = 2,
+    evidence: Annotated[Optional[Path], typer.Option("--evidence", help="The study as found on site (TOML): recompute it and judge materiality (one declaration)")] = None,
+    report_html: Annotated[Optional[Path], typer.Option("--report-html", parser=output_path, help="Write the verification report for people here (HTML; one declaration)")] = None,
+    pdf: Annotated[bool, typer.Option("--pdf", help="Also print the HTML report to PDF (headless Chromium)")] = False,
+    top: Annotated[int, typer.Option("--top", min=1, help="Amounts shown in the report's sensitivity ranking")] = 20,
 ) -> None:
     """Re-run many declarations from their studies on one shared prepared background; say which are reproduced.
 
@@ -160,11 +163,18 @@ def verify_command(
         else:
             err_console.print(f"[bold red]error:[/] {len(declarations)} declaration(s) but {len(study)} --study file(s); give one study per declaration")
             raise typer.Exit(2)
+    if (evidence is not None or report_html is not None or pdf) and len(declarations) != 1:
+        err_console.print("[bold red]error:[/] --evidence, --report-html and --pdf take one declaration")
+        raise typer.Exit(2)
+    if pdf and report_html is None:
+        err_console.print("[bold red]error:[/] --pdf prints the --report-html page: give --report-html")
+        raise typer.Exit(2)
+    engine = make_cli_engine(verify=True, progress=not json_output)
     with quiet_brightway():
         from ..batch import verify_many
 
         options = dict(
-            engine=make_cli_engine(verify=True, progress=not json_output),
+            engine=engine,
             progress=progress and len(declarations) > 1 and not json_output,
             say=None if json_output else say,
             brightway_dir=brightway_dir,
@@ -212,7 +222,13 @@ def verify_command(
             console.print(f"wrote {report}")
     if unreadable:
         raise typer.Exit(2)
-    raise typer.Exit(0 if all(r.reproduced for r in reports) else 1)
+    acceptable = all(r.reproduced for r in reports)
+    if reports and (evidence is not None or report_html is not None):
+        from .workbench import verifier_outputs
+
+        acceptable = verifier_outputs(reports[0], engine=engine, evidence=evidence, report_html=report_html, pdf=pdf, top=top,
+                                      brightway_dir=brightway_dir, quiet=json_output) and acceptable
+    raise typer.Exit(0 if acceptable else 1)
 
 
 def uncertainty_command(
@@ -224,7 +240,7 @@ def uncertainty_command(
     class_table: Annotated[Optional[Path], typer.Option(help="Class table (TOML) instead of the one in force")] = None,
     thresholds: Annotated[Optional[str], typer.Option(help="Class thresholds A|B,B|C,... instead of a class table, e.g. '3,5,8'")] = None,
     on: Annotated[Optional[str], typer.Option(help="Date the class table must be in force on (YYYY-MM-DD; default today)")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write uncertainty.json here (file or folder)")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", parser=output_path, help="Write uncertainty.json here (file or folder)")] = None,
     background: _BackgroundOpt = None,
     project: _ProjectOpt = None,
     brightway_dir: _DirOpt = None,
@@ -241,10 +257,7 @@ def uncertainty_command(
             check_thresholds(bounds)
     except ValueError as exc:
         fail(FootprintInputError(f"cannot use --thresholds {thresholds!r}: {exc}", field="--thresholds"))
-    try:
-        when = dt.date.fromisoformat(on) if on else None
-    except ValueError as exc:
-        fail(FootprintInputError(f"cannot read --on {on!r}: {exc}", field="--on"))
+    when = date_option(on)
     try:
         with quiet_brightway(), contextlib.ExitStack() as stack:
             from ..uncertainty import run_uncertainty

@@ -9,23 +9,35 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from .common import console, err_console, fail, make_cli_engine, print_error, quiet_brightway, say
+from .common import console, err_console, fail, make_cli_engine, output_path, print_error, quiet_brightway, say
 
 app = typer.Typer()
 
 
 @app.command()
-def check(study: Annotated[Path, typer.Argument(help="Study file (TOML)")]) -> None:
-    """Validate a study and apply the Annex V boundary rules, without calculating."""
-    from ..assessment import check_study
+def check(
+    study: Annotated[Path, typer.Argument(help="Study file (TOML)")],
+    background: Annotated[Optional[str], typer.Option(help="Background database (overrides the study)")] = None,
+    project: Annotated[Optional[str], typer.Option(help="Brightway project holding --background")] = None,
+    brightway_dir: Annotated[Optional[Path], typer.Option(help="Brightway directory holding --project")] = None,
+) -> None:
+    """Everything `declare` checks (validation, Annex V boundary, links, units, the solve, the
+    declaration), without writing anything: what passes here, `declare` accepts."""
     from ..errors import FootprintError
 
     try:
-        checked = check_study(study)
+        with quiet_brightway():
+            from ..declaration.outputs import check_declaration
+
+            checked, results, declaration = check_declaration(
+                study, engine=make_cli_engine(), background_override=background, project_override=project, brightway_dir=brightway_dir
+            )
     except FootprintError as exc:
         fail(exc)
     boundary = checked.boundary
+    headline = declaration.headline
     console.print(f"[green]ok[/]: {study} — {checked.rules.id} ({boundary.route.value} route, rules {checked.rules.rules_version})")
+    console.print(f"  {headline.category}: {headline.value:.4g} {headline.unit}; {declaration.performance_class.statement}", highlight=False)
     for stage, ids in boundary.processes_by_stage.items():
         console.print(f"  {stage}: {', '.join(f'{i} [{boundary.categories[i]}]' for i in ids)}")
     if boundary.excluded:
@@ -118,6 +130,7 @@ SCHEMAS = {
     "background": ("footprint.background", "BackgroundFile"),
     "declaration": ("footprint.declaration", "Declaration"),
     "verification": ("footprint.verification", "VerificationReport"),
+    "sensitivity": ("footprint.verification.workbench", "SensitivityReport"),
     "class-table": ("footprint.classes", "ClassTable"),
     "market": ("footprint.classes", "MarketEntry"),
     "flow-mapping": ("footprint.importers.flowmap", "FlowMappingFile"),
@@ -143,7 +156,7 @@ def schema_of(name: str) -> dict:
 @app.command()
 def schema(
     name: Annotated[Optional[str], typer.Argument(help="One of the names `footprint schema` lists when given none")] = None,
-    write: Annotated[Optional[Path], typer.Option(help="Write every schema as <name>.schema.json into this folder")] = None,
+    write: Annotated[Optional[Path], typer.Option(parser=output_path, help="Write every schema as <name>.schema.json into this folder")] = None,
 ) -> None:
     """Print the JSON Schema of a file footprint reads or writes (published in docs/schemas/)."""
     if write is not None:

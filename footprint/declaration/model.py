@@ -22,7 +22,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from ..errors import FootprintInputError
+from ..links import web_url
 
 from ..methods import CLIMATE_CHANGE
 from ..results import Fingerprint
@@ -36,6 +39,14 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _link(value: str, field: str, allow_relative: bool = False) -> str:
+    """A declaration read from a file is rendered with its links: http(s) only (footprint.links)."""
+    try:
+        return web_url(value, field=field, allow_relative=allow_relative)
+    except FootprintInputError as exc:
+        raise ValueError(exc.message) from None
+
+
 class ResponsiblePerson(Model):
     """Art. 31(7)(a)."""
 
@@ -44,6 +55,11 @@ class ResponsiblePerson(Model):
     postal_address: str
     email: str | None = Field(default=None, description="Electronic contact (e-mail)")
     website: str | None = Field(default=None, description="Electronic contact (web)")
+
+    @field_validator("website")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        return None if value is None else _link(value, "responsible_person.website")
 
 
 class MaterialType(Model):
@@ -127,6 +143,11 @@ class PublicStudyLink(Model):
     relative: bool = Field(description="True when the study names no URL and the link points at the study.html written beside the declaration")
     note: str
 
+    @field_validator("url")
+    @classmethod
+    def _study_address(cls, value: str) -> str:
+        return _link(value, "public_study.url", allow_relative=True)
+
 
 class ConformityAssessment(Model):
     """Annex V Part IX: how conformity is assessed, as the material's rules fix it."""
@@ -167,6 +188,11 @@ class Declaration(Model):
     fingerprint: Fingerprint = Field(description="Hashes of the study, background, method set and rules")
     study_digest: StudyDigest = Field(description="Keyed digests of the study's parts, to tell which input changed")
     content_sha256: str = Field(default="", description="sha256 of the canonical JSON of this declaration without this field")
+
+    @field_validator("public_address")
+    @classmethod
+    def _public_address(cls, value: str | None) -> str | None:
+        return None if value is None else _link(value, "public_address")
 
     def category(self, name: str) -> DeclaredCategory:
         for category in self.footprint.categories:

@@ -104,7 +104,6 @@ def choose_solver(preferred: str | None = None) -> str:
         )
         _SOLVER_NOTE["superlu"] = message
         warnings.warn(message, SlowSolverWarning, stacklevel=2)
-        logger.warning(message)
     return chosen
 
 

@@ -14,8 +14,8 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from .. import indicators
 from ..errors import FootprintError, FootprintInputError
-from ..methods import CLIMATE_CHANGE
 from .inventory import ExportInputs
 
 CO2_PER_C = 44.009 / 12.011  # kg CO2 per kg C (IUPAC/CIAAW 2021 abridged standard atomic weights: C 12.011, O 15.999)
@@ -96,18 +96,8 @@ def reference_period(inputs: ExportInputs) -> tuple[str, str]:
 
 
 def primary_data_share(inputs: ExportInputs) -> float:
-    """Percent of the climate result from company-specific processes (see the module docstring)."""
-    climate = inputs.results.category(CLIMATE_CHANGE)
-    company = {p.id for p in inputs.results.processes if p.data_type == "company-specific"}
-    if climate.value == 0:
-        return 0.0
-    share = 100 * math.fsum(v for pid, v in climate.by_process.items() if pid in company) / climate.value
-    if not -1e-9 <= share <= 100 + 1e-9:
-        raise FootprintError(
-            f"the company-specific share of the climate result is {share:.6g} %: credits make it leave 0-100 %, "
-            "so primaryDataShare cannot be stated"
-        )
-    return min(max(share, 0.0), 100.0)
+    """PACT's primaryDataShare: the one definition, `footprint.indicators.primary_data_share`."""
+    return indicators.primary_data_share(inputs.results)
 
 
 def exempted(inputs: ExportInputs) -> tuple[float, str]:

@@ -15,8 +15,9 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, mo
 from pydantic import Strict as NoCoercion
 
 from ..errors import FootprintInputError
-from ..links import registry_base
-from ..units import check_convertible, parse_unit
+from ..links import registry_base, web_url
+from ..units import base_unit_factor, check_convertible, parse_unit
+from .quality import DataQualityScores
 
 # TOML has real numbers, booleans and dates: a quoted "5.0" or a `true` where an amount goes is
 # a slip to report, not to coerce (pydantic's lax mode would read `true` as 1.0).
@@ -26,10 +27,15 @@ Share = Annotated[float, NoCoercion(), Field(ge=0, le=1, allow_inf_nan=False)]
 Date = Annotated[dt.date, NoCoercion()]
 
 
+MAX_TEXT_LENGTH = 20_000
+
+
 class Strict(BaseModel):
     """Base for file models: unknown keys are typos, and typos must not pass silently."""
 
-    model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=True)
+    # Every text a user writes is bounded: no real study has a field this long, and every one
+    # may end up on a public page (a 200 MB description would be copied whole into study.html).
+    model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=True, str_max_length=MAX_TEXT_LENGTH)
 
 
 class Route(str, Enum):
@@ -55,6 +61,14 @@ class DataType(str, Enum):
     secondary = "secondary"
 
 
+def _checked_url(value: str, field: str, allow_relative: bool = False) -> str:
+    """A link that will be clickable on a public page: http(s) only (footprint.links)."""
+    try:
+        return web_url(value, field=field, allow_relative=allow_relative)
+    except FootprintInputError as exc:
+        raise ValueError(exc.message) from None
+
+
 class Operator(Strict):
     """Art. 31(7)(a): who is responsible for the declaration."""
 
@@ -63,6 +77,11 @@ class Operator(Strict):
     postal_address: str = Field(min_length=1)
     email: EmailStr | None = Field(default=None, description="Electronic contact (e-mail)")
     website: str | None = Field(default=None, description="Electronic contact (web)")
+
+    @field_validator("website")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        return None if value is None else _checked_url(value, "website")
 
     @model_validator(mode="after")
     def _needs_electronic_contact(self) -> "Operator":
@@ -189,11 +208,29 @@ class ElementaryFlow(Amount):
         return self.key or f"{self.flow} ({self.compartment})"
 
 
+# What a process makes per reference output, in SI base units (kg, m3, J, ...): footprint's
+# plausibility bounds, an assumption. No real process is written per less than a microgram (a
+# reference output of 1e-300 t would declare 1e297 kg CO2e per kg), nor per more than a
+# billion tonnes (a world's annual output of any CRM is below that).
+REFERENCE_OUTPUT_BOUNDS = (1e-9, 1e12)
+
+
 class ReferenceOutput(Amount):
     product: str = Field(min_length=1)
     amount: FinitePositive  # type: ignore[assignment]
     price: FiniteNonNegative | None = Field(default=None, description="EUR per kg, for economic allocation")
     price_source: str | None = None
+
+    @model_validator(mode="after")
+    def _plausible(self) -> "ReferenceOutput":
+        low, high = REFERENCE_OUTPUT_BOUNDS
+        base = self.amount * base_unit_factor(self.unit)
+        if not low <= base <= high:
+            raise ValueError(
+                f"a reference output of {self.amount:g} {self.unit} is {base:.3g} in SI base units, outside {low:g} to {high:g}: "
+                "no real process is written per so little or so much; write it per batch, day or year"
+            )
+        return self
 
 
 class Coproduct(Amount):
@@ -256,6 +293,7 @@ class Process(Strict):
     allocation: Allocation | None = Field(default=None, description="Overrides the material rules' default")
     electricity_supply: list[ElectricitySupply] = Field(default_factory=list)
     sampling: Sampling | None = Field(default=None, description="When the data come from a sample of the operator's sites")
+    dqr: DataQualityScores | None = Field(default=None, description="PEF data quality scores of this process's data (unscored: footprint's default for its data type)")
     description: str | None = None
 
 
@@ -318,6 +356,11 @@ class Study(Strict):
         default_factory=list, description="What the study's own data leave out (shown in the public study); linked background datasets list theirs"
     )
     circular_footprint: CircularFootprintInputs | None = None
+
+    @field_validator("study_url")
+    @classmethod
+    def _study_address(cls, value: str | None) -> str | None:
+        return None if value is None else _checked_url(value, "study_url", allow_relative=True)
 
     @field_validator("registry_url")
     @classmethod

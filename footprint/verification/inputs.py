@@ -102,7 +102,7 @@ def scheme_changes(fp: Fingerprint) -> list[InputChange]:
 def method_changes(fp: Fingerprint) -> tuple[MethodSet | None, list[InputChange], list[str]]:
     """The installed method set the fingerprint names, and what differs about it."""
     try:
-        method_set = load_method_set(fp.method_set)
+        method_set = load_method_set(fp.method_set, from_source=True)  # a verdict rests on the source, not a cache
     except FootprintError as exc:
         return None, [], [f"the method set {fp.method_set!r} the declaration names is not installed: {exc}"]
     if (method_set.version, method_set.sha256) == (fp.method_version, fp.method_sha256):
