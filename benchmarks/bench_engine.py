@@ -261,6 +261,7 @@ def background_mc_section(say, background, method_set, iterations: int, bw_itera
     from footprint.engine import prepare_background
     from footprint.engine.draws import background_sampler
     from footprint.engine.montecarlo import MonteCarloSettings, sampled_dataset_scores, sampled_demand_scores
+    from footprint.engine.sampling import bw2calc_draws
     from footprint.uncertainty import monte_carlo_system, sample_amounts
     from footprint.uncertainty.simulate import foreground_purchases
 
@@ -295,7 +296,7 @@ def background_mc_section(say, background, method_set, iterations: int, bw_itera
     small = synthetic_background(500, seed=seed + 5, method_set=method_set, distributions=True)
     dataset = int(small.activity_ids[250])
     ours, _ = sampled_dataset_scores(background_sampler(small, method_set), [dataset], ks_draws, seed=3)
-    theirs = _bw2calc_draws(small, method_set, dataset, ks_draws, seed=3)
+    theirs = bw2calc_draws(small, method_set, dataset, ks_draws, seed=3)
     ks = ks_2samp(ours[:, 0, 0], theirs)
     say(f"   distribution vs bw2calc's Monte Carlo (500-activity background, {ks_draws:,} draws each, climate change of one "
         f"dataset): two-sample KS statistic {ks.statistic:.4f}, p-value {ks.pvalue:.2f}; means {ours[:, 0, 0].mean():.5g} vs "
@@ -306,21 +307,6 @@ def background_mc_section(say, background, method_set, iterations: int, bw_itera
         "worst_error": stats.worst_error, "checked": stats.checked, "fallbacks": stats.fallbacks, "steps_mean": stats.steps_mean,
         "iterations": iterations, "ks_statistic": float(ks.statistic), "ks_pvalue": float(ks.pvalue), "ks_draws": ks_draws,
     }
-
-
-def _bw2calc_draws(background, method_set, dataset: int, draws: int, seed: int) -> np.ndarray:
-    from bw2calc import LCA
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        lca = LCA({dataset: 1.0}, data_objs=background.datapackages() + background.characterisation_datapackages(method_set)[:1], use_distributions=True, seed_override=seed)
-        lca.lci()
-        lca.lcia()
-        out = [lca.score]
-        for _ in range(draws - 1):
-            next(lca)
-            out.append(lca.score)
-    return np.array(out)
 
 
 def dask_section(say, background, method_set, iterations: int, verifications: int, seed: int) -> dict:

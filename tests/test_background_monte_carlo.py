@@ -4,7 +4,6 @@ systems solved iteratively equal direct solves, and follow bw2calc's Monte Carlo
 from __future__ import annotations
 
 import dataclasses
-import warnings
 
 import numpy as np
 import pytest
@@ -18,6 +17,7 @@ from footprint.engine.montecarlo import (
     sampled_dataset_scores,
     sampled_demand_scores,
 )
+from footprint.engine.sampling import bw2calc_draws
 from footprint.errors import CalculationError
 from footprint.methods import load_method_set
 from footprint.uncertainty import monte_carlo_system, sample_amounts, simulate
@@ -96,23 +96,6 @@ def test_the_drawn_scores_are_seeded_and_do_not_depend_on_the_runner(background,
     assert not np.allclose(first[0], first[1])
 
 
-def bw2calc_monte_carlo(background, method_set, dataset: int, iterations: int, seed: int) -> np.ndarray:
-    """bw2calc's own Monte Carlo (`LCA`, `use_distributions=True`): climate change of one unit."""
-    from bw2calc import LCA
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        data_objs = background.datapackages() + background.characterisation_datapackages(method_set)[:1]
-        lca = LCA({dataset: 1.0}, data_objs=data_objs, use_distributions=True, seed_override=seed)
-        lca.lci()
-        lca.lcia()
-        scores = [lca.score]
-        for _ in range(iterations - 1):
-            next(lca)
-            scores.append(lca.score)
-    return np.array(scores)
-
-
 def test_the_distribution_matches_bw2calcs_monte_carlo(background, method_set, sampler):
     """Two-sample Kolmogorov-Smirnov test on 1,000 draws of each (same distributions, other
     random numbers): the climate-change score of one unit of a dataset."""
@@ -120,7 +103,7 @@ def test_the_distribution_matches_bw2calcs_monte_carlo(background, method_set, s
 
     dataset = int(background.activity_ids[5])
     ours, _ = sampled_dataset_scores(sampler, [dataset], 1000, seed=3)
-    theirs = bw2calc_monte_carlo(background, method_set, dataset, 1000, seed=3)
+    theirs = bw2calc_draws(background, method_set, dataset, 1000, seed=3)
     result = ks_2samp(ours[:, 0, 0], theirs)
     assert result.pvalue > 0.01, result
     # The draws really spread the scores (a degenerate sample would pass KS only by luck).
