@@ -24,7 +24,7 @@ from typing import Literal
 
 from pydantic import Field, ValidationError
 
-from ..errors import FootprintInputError
+from ..errors import FootprintInputError, from_validation_error
 from ..files import read_toml
 from ..paths import shipped
 from ..study import Strict
@@ -104,8 +104,7 @@ def _parse_mapping(path: Path) -> FlowMappingFile:
     try:
         return FlowMappingFile.model_validate(raw)
     except ValidationError as exc:
-        error = exc.errors()[0]
-        raise FootprintInputError(error["msg"], file=path, field=".".join(str(p) for p in error["loc"])) from None
+        raise from_validation_error(exc, file=path) from None
 
 
 @lru_cache(maxsize=2)

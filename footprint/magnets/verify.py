@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from footprint import __version__
 from footprint.declaration import content_hash
-from footprint.errors import FootprintError, FootprintInputError
+from footprint.errors import FootprintError, FootprintInputError, from_validation_error
 from footprint.files import read_json
 from footprint.verification import TOLERANCE_RULE, agree
 
@@ -129,8 +129,7 @@ def verify_record(record_path: Path | str, product_path: Path | str, *, registry
     try:
         declared = model_type.model_validate(raw)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        errors.append(f"the record does not match its schema: {'.'.join(map(str, first['loc']))}: {first['msg']}")
+        errors.append(f"the record does not match its schema: {from_validation_error(exc)}")
         return MagnetVerificationReport(**report, verdict="not reproduced", reproduced=False, changed_inputs=changed, errors=errors)
 
     fp = declared.fingerprint
