@@ -7,7 +7,6 @@ exempted emissions, carbon content, geography. PACT (`build`) and ILCD (`ilcd`) 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import math
 import uuid
 from decimal import Decimal
@@ -16,6 +15,7 @@ from urllib.parse import quote, urlsplit
 
 from .. import indicators
 from ..errors import FootprintError, FootprintInputError
+from ..files import sha256_hex
 from .inventory import ExportInputs
 
 CO2_PER_C = 44.009 / 12.011  # kg CO2 per kg C (IUPAC/CIAAW 2021 abridged standard atomic weights: C 12.011, O 15.999)
@@ -41,7 +41,7 @@ def pf_id(declaration_id: str) -> str:
     Its 122 free bits are the first bits of sha256("footprint-pact-pf-id\\0" + id) instead of a
     random draw, so exporting the same declaration twice gives the same footprint.
     """
-    digest = bytearray(hashlib.sha256(b"footprint-pact-pf-id\0" + declaration_id.encode()).digest()[:16])
+    digest = bytearray(bytes.fromhex(sha256_hex(b"footprint-pact-pf-id\0" + declaration_id.encode()))[:16])
     digest[6] = (digest[6] & 0x0F) | 0x40
     digest[8] = (digest[8] & 0x3F) | 0x80
     return str(uuid.UUID(bytes=bytes(digest)))
