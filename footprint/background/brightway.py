@@ -45,7 +45,10 @@ def _bw2data(base_dir: Path | None = None) -> Any:
     try:
         if "bw2data" not in sys.modules:
             os.environ["BRIGHTWAY2_DIR"] = str(target)
-            import bw2data
+            # bw2data creates its projects database and default project when first imported:
+            # two first runs at once must take turns there too.
+            with exclusive(target / "bw2data"):
+                import bw2data
 
             return bw2data
         import bw2data
