@@ -209,6 +209,8 @@ SCHEMAS = {
     "verification": ("footprint.verification", "VerificationReport"),
     "class-table": ("footprint.classes", "ClassTable"),
     "market": ("footprint.market", "MarketEntry"),
+    "signature": ("footprint.signing", "Signature"),
+    "verification-statement": ("footprint.signing", "SignedVerificationStatement"),
 }
 
 
@@ -222,7 +224,7 @@ def schema_of(name: str) -> dict:
 
 @app.command()
 def schema(
-    name: Annotated[Optional[str], typer.Argument(help="study, results, rules, background, declaration, verification, class-table or market")] = None,
+    name: Annotated[Optional[str], typer.Argument(help="study, results, rules, background, declaration, verification, class-table, market, signature or verification-statement")] = None,
     write: Annotated[Optional[Path], typer.Option(help="Write every schema as <name>.schema.json into this folder")] = None,
 ) -> None:
     """Print the JSON Schema of a file footprint reads or writes (published in docs/schemas/)."""
@@ -248,6 +250,10 @@ app.command("verify")(verify_command)
 app.command("diff")(diff_command)
 app.command("uncertainty")(uncertainty_command)
 app.command("prepare")(prepare_command)
+
+from .cli_registry import mount as _mount_registry  # noqa: E402
+
+_mount_registry(app)
 
 
 def main() -> None:

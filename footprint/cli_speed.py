@@ -46,9 +46,13 @@ def declare_command(
     cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Reuse the prepared background cached on disk")] = True,
     pdf: Annotated[bool, typer.Option("--pdf", help="Also print the public study to study.pdf (headless Chromium)")] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace a declaration already in the output folder")] = False,
+    sign: Annotated[Optional[Path], typer.Option("--sign", help="Sign each declaration with this private key (writes declaration.sig)")] = None,
 ) -> None:
     """Calculate footprints of one or many studies on a prepared background (solved once, cached)."""
+    from .cli_registry import load_signing_key, sign_declaration_file
     from .errors import FootprintError, FootprintInputError
+
+    key = load_signing_key(sign) if sign is not None else None
 
     folders = _output_folders(studies, out)
     # Compared without case: on macOS and Windows, A.toml and a.toml would share one folder.
@@ -104,6 +108,8 @@ def declare_command(
                 with output_set(target, names=DECLARATION_FILES, force=force) as staging:
                     write_json(staging / "results.json", item.results)
                     names = ["results.json"] + [p.name for p in write_declaration_outputs(item.results, item.path, staging, pdf=pdf)]
+                    if key is not None:
+                        names.append(sign_declaration_file(staging / "declaration.json", key).name)
             except FootprintError as exc:
                 item.error = exc.located(file=item.path) if isinstance(exc, FootprintInputError) else exc
                 continue
@@ -135,6 +141,9 @@ def verify_command(
     json_output: Annotated[bool, typer.Option("--json", help="Print the JSON report(s) instead of text")] = False,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar for batches")] = True,
     brightway_dir: _DirOpt = None,
+    sign: Annotated[Optional[Path], typer.Option("--sign", help="Sign a verification statement per declaration with this private key")] = None,
+    verifier: Annotated[Optional[str], typer.Option("--verifier", help="Your organisation, as the statement names you (with --sign)")] = None,
+    statement: Annotated[Optional[Path], typer.Option("--statement", help="Where the signed statement(s) go [verification-statement.json beside each declaration]")] = None,
 ) -> None:
     """Re-run many declarations from their studies on one shared prepared background; say which are reproduced.
 
@@ -142,8 +151,13 @@ def verify_command(
     on footprint.prepared's route).
     """
     from .cli_declaration import _print_report
+    from .cli_registry import load_signing_key, write_verification_statements
+    from .errors import FootprintInputError
     from .files import write_atomically
 
+    if sign is not None and not (verifier or "").strip():
+        fail(FootprintInputError("--sign needs --verifier NAME: the statement names who verified", field="--verifier"))
+    key = load_signing_key(sign) if sign is not None else None
     if len(study) != len(declarations):
         if len(study) == 1:
             study = study * len(declarations)
@@ -179,6 +193,10 @@ def verify_command(
             write_atomically(report, text)
         except FootprintError as exc:
             fail(exc)  # exit 2: the verdict is not "not reproduced" (1), the report could not be written
+    if key is not None and reports:
+        inputs = {Path(p).resolve() for p in [*declarations, *study]} | {(Path(p) / "declaration.json").resolve() for p in declarations}
+        for path in write_verification_statements(reports, key, verifier, statement, inputs):
+            err_console.print(f"wrote signed statement {path}", highlight=False)
     if json_output:
         typer.echo(text, nl=False)
     else:

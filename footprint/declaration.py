@@ -463,6 +463,11 @@ def templates():
 
 def render_declaration_html(declaration: Declaration) -> str:
     """declaration.html: one self-contained page for buyers (Art. 31(10))."""
+    return templates().get_template("declaration.html").render(**declaration_page_context(declaration))
+
+
+def declaration_page_context(declaration: Declaration) -> dict[str, Any]:
+    """What declaration.html renders (a page that extends it, such as the registry's, renders the same)."""
     pc = declaration.performance_class
     scale = []
     table = pc.table
@@ -490,13 +495,13 @@ def render_declaration_html(declaration: Declaration) -> str:
             }
         )
     headline = declaration.headline
-    return templates().get_template("declaration.html").render(
-        d=declaration,
-        headline=headline,
-        chart=stage_chart(headline, declaration.footprint.stages),
-        scale=scale,
-        json_text=declaration_json_for_html(declaration),
-    )
+    return {
+        "d": declaration,
+        "headline": headline,
+        "chart": stage_chart(headline, declaration.footprint.stages),
+        "scale": scale,
+        "json_text": declaration_json_for_html(declaration),
+    }
 
 
 def declaration_json_for_html(declaration: Declaration) -> str:

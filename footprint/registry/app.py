@@ -1,0 +1,251 @@
+"""The registry's web application (FastAPI on uvicorn): public pages, the JSON API, the guards.
+
+`create_app` builds it over one database; `app_from_environment` is the factory each uvicorn
+worker of `footprint serve` calls. Routers: `pages` (HTML for people, no JavaScript) and
+`api` (JSON under /api/v1, OpenAPI document at /api/openapi.json). More routers (such as
+PACT's `footprints` endpoints) are added with `create_app(extra_routers=[...])`; they reach
+the database and the accounts through `footprint.registry.deps`.
+
+Guards around every request:
+
+* the body is at most `max_body_bytes` (checked on Content-Length and while it streams in);
+* every response carries a Content-Security-Policy that forbids scripts, frames and foreign
+  sources (the public study gets a sandboxing one of its own), plus nosniff and no-referrer;
+* every refusal is a 4xx with a reason (JSON for the API, a page for people); an unexpected
+  error is a plain 500, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from footprint import __version__
+
+from .checks import Refusal
+from .db import make_engine, migrate, schema_is_current
+
+HERE = Path(__file__).resolve().parent
+DB_ENV = "FOOTPRINT_REGISTRY_DB"
+MAX_BODY_ENV = "FOOTPRINT_REGISTRY_MAX_BODY"
+MIGRATE_ENV = "FOOTPRINT_REGISTRY_MIGRATE"
+MAX_BODY_BYTES = 4 * 1024 * 1024
+CSP = (
+    "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
+# The public study is the producer's page: sandboxed (no scripts, no forms, its own origin).
+STUDY_CSP = "sandbox allow-popups allow-top-navigation-by-user-activation; default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+log = logging.getLogger("footprint.registry")
+
+
+class PageCache:
+    """Rendered pages by (kind, id, revision): a changed declaration has a new revision, so no entry goes stale."""
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> bytes | None:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: tuple, value: bytes) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+@dataclass
+class RegistryContext:
+    """What every route needs: the database, the templates, the page cache."""
+
+    engine: Engine
+    templates: Any
+    cache: PageCache = field(default_factory=PageCache)
+    max_body_bytes: int = MAX_BODY_BYTES
+    _materials: Any = None
+
+    @property
+    def material_registry(self) -> Any:
+        if self._materials is None:
+            from footprint.plugins import MaterialRegistry
+
+            self._materials = MaterialRegistry()
+        return self._materials
+
+
+def registry_templates() -> Any:
+    """footprint's template environment (autoescape on, its filters), with the registry's templates first."""
+    import jinja2
+
+    from footprint.declaration import templates
+
+    env = templates()
+    env.loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(HERE / "templates")), env.loader])
+    return env
+
+
+# --- guards -------------------------------------------------------------------------------------
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class GuardMiddleware:
+    """Body-size limit and security headers, as plain ASGI (no buffering of responses)."""
+
+    def __init__(self, app: Any, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def guarded_send(message: dict) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                headers = list(message.get("headers", []))
+                names = {name.lower() for name, _ in headers}
+                if b"content-security-policy" not in names:
+                    headers.append((b"content-security-policy", CSP.encode()))
+                headers += [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"), (b"x-frame-options", b"DENY")]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        length = dict(scope.get("headers", [])).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.max_body_bytes):
+            await self._too_large(scope, guarded_send)
+            return
+        received = 0
+
+        async def limited_receive() -> dict:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    raise _TooLarge()
+            return message
+
+        try:
+            await self.app(scope, limited_receive, guarded_send)
+        except _TooLarge:
+            if not started:
+                await self._too_large(scope, guarded_send)
+
+    async def _too_large(self, scope: dict, send: Any) -> None:
+        body = json.dumps({"error": f"the request is larger than the limit of {self.max_body_bytes:,} bytes; nothing was stored", "field": None}).encode()
+        await send({"type": "http.response.start", "status": 413, "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+
+def problem(request: Request, status: int, message: str, field: str | None = None) -> Any:
+    """A refusal: JSON for the API and for programs, an escaped page for people."""
+    if request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
+        return JSONResponse({"error": message, "field": field}, status_code=status)
+    context: RegistryContext = request.app.state.registry
+    titles = {400: "Bad request", 401: "Not signed in", 403: "Not allowed", 404: "Not found", 405: "Not allowed", 409: "Conflict", 413: "Too large", 422: "Refused"}
+    html = context.templates.get_template("error.html").render(status=status, title=titles.get(status, "Error"), message=message + (f" (field {field})" if field else ""))
+    return HTMLResponse(html, status_code=status)
+
+
+def _validation_problem(request: Request, exc: RequestValidationError) -> Any:
+    errors = exc.errors()
+    first = errors[0] if errors else {"loc": (), "msg": "invalid request", "type": ""}
+    loc = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path")]
+    if first.get("type") == "json_invalid":
+        return problem(request, 400, f"the request body is not valid JSON: {first.get('ctx', {}).get('error', first['msg'])}; nothing was stored")
+    return problem(request, 422, f"{first['msg']}; nothing was stored", ".".join(loc) or None)
+
+
+def _install_handlers(app: FastAPI) -> None:
+    @app.exception_handler(Refusal)
+    async def _refusal(request: Request, exc: Refusal) -> Any:
+        return problem(request, exc.status, exc.message, exc.field)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Any:
+        return _validation_problem(request, exc)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Any:
+        messages = {404: "there is nothing at this address", 405: "this address does not take that method"}
+        return problem(request, exc.status_code, messages.get(exc.status_code, str(exc.detail)))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Any:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return JSONResponse({"error": "internal error; nothing was stored", "field": None}, status_code=500)
+
+
+# --- the application ----------------------------------------------------------------------------
+
+
+def create_app(
+    db_url: str | None = None,
+    *,
+    engine: Engine | None = None,
+    run_migrations: bool = True,
+    max_body_bytes: int = MAX_BODY_BYTES,
+    extra_routers: Iterable[APIRouter] = (),
+) -> FastAPI:
+    """The registry over `db_url` (default: the SQLite file in footprint's data folder)."""
+    from . import api, pages
+
+    engine = engine or make_engine(db_url)
+    if run_migrations:
+        migrate(engine)
+    elif not schema_is_current(engine):
+        raise RuntimeError("the registry database is not at the newest schema: start it with `footprint serve`, which migrates it")
+    app = FastAPI(
+        title="footprint registry",
+        version=__version__,
+        description="Public register of environmental footprint declarations of critical raw materials (Regulation (EU) 2024/1252, Art. 31(10)).",
+        openapi_url="/api/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.registry = RegistryContext(engine=engine, templates=registry_templates(), max_body_bytes=max_body_bytes)
+    _install_handlers(app)
+    app.add_middleware(GuardMiddleware, max_body_bytes=max_body_bytes)
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.include_router(api.router)
+    for router in extra_routers:
+        app.include_router(router)
+    app.include_router(pages.router)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """The uvicorn factory of `footprint serve` (settings in FOOTPRINT_REGISTRY_* variables)."""
+    return create_app(
+        os.environ.get(DB_ENV) or None,
+        run_migrations=os.environ.get(MIGRATE_ENV, "1") != "0",
+        max_body_bytes=int(os.environ.get(MAX_BODY_ENV) or MAX_BODY_BYTES),
+    )

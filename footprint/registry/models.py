@@ -1,0 +1,144 @@
+"""The registry's tables (SQLAlchemy 2). Alembic migrations in `migrations/` create them.
+
+Nothing is ever deleted: a declaration is superseded or withdrawn (with a reason), and every
+change is an event in `events`. Tokens are stored only as salted hashes. The quantity a
+producer reports as placed on the market is confidential: only the regulator's market export
+reads it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+ROLES = ("producer", "verifier", "regulator", "admin")
+STATUSES = ("current", "superseded", "withdrawn")
+
+
+class Account(Base):
+    """A producer, verifier, regulator or administrator, and the hash of its API token."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))
+    operator: Mapped[str] = mapped_column(String(300), doc="The operator (organisation) the account acts for, as its declarations name it")
+    token_id: Mapped[str] = mapped_column(String(32), unique=True, doc="Public part of the token, to find the account")
+    token_salt: Mapped[str] = mapped_column(String(64))
+    token_hash: Mapped[str] = mapped_column(String(64), doc="sha256 of salt + token; the token itself is never stored")
+    key_id: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    public_key_pem: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class RegistryState(Base):
+    """One row: a counter bumped by every write, so each worker knows when its page cache is stale."""
+
+    __tablename__ = "registry_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DeclarationRecord(Base):
+    """One published declaration, as uploaded, with the columns search filters on."""
+
+    __tablename__ = "declarations"
+
+    declaration_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    operator: Mapped[str] = mapped_column(String(300), index=True)
+    material_id: Mapped[str] = mapped_column(String(100), index=True)
+    material_name: Mapped[str] = mapped_column(String(300))
+    route: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(Text)
+    issue_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    class_label: Mapped[str | None] = mapped_column(String(4), nullable=True, index=True)
+    headline_category: Mapped[str] = mapped_column(String(100))
+    headline_value: Mapped[float] = mapped_column(Float)
+    headline_unit: Mapped[str] = mapped_column(String(100))
+    declared_unit_kg: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    supersedes_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    superseded_by_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    signature_key_id: Mapped[str] = mapped_column(String(64))
+    declaration_json: Mapped[str] = mapped_column(Text)
+    signature_json: Mapped[str] = mapped_column(Text)
+    study_html: Mapped[str] = mapped_column(Text)
+    quantity_t: Mapped[float] = mapped_column(Float, doc="Confidential: tonnes placed on the market, reported by the producer")
+    published_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    revision: Mapped[int] = mapped_column(Integer, default=1, doc="Bumped by every change of this declaration's page")
+
+    origins: Mapped[list[OriginRecord]] = relationship(back_populates="declaration", order_by="OriginRecord.id")
+    values: Mapped[list[ValueRecord]] = relationship(back_populates="declaration", order_by="ValueRecord.id")
+
+
+class OriginRecord(Base):
+    """Art. 31(7)(c): one country and region of one stage."""
+
+    __tablename__ = "declaration_origins"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    declaration_id: Mapped[str] = mapped_column(ForeignKey("declarations.declaration_id"), index=True)
+    stage: Mapped[str] = mapped_column(String(32))
+    country: Mapped[str] = mapped_column(String(2), index=True)
+    region: Mapped[str] = mapped_column(Text)
+
+    declaration: Mapped[DeclarationRecord] = relationship(back_populates="origins")
+
+
+class ValueRecord(Base):
+    """One declared category's value per declared unit (the market export's rows)."""
+
+    __tablename__ = "declared_values"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    declaration_id: Mapped[str] = mapped_column(ForeignKey("declarations.declaration_id"), index=True)
+    category: Mapped[str] = mapped_column(String(100))
+    value: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(100))
+
+    declaration: Mapped[DeclarationRecord] = relationship(back_populates="values")
+
+
+class AttestationRecord(Base):
+    """A signed verification statement attached to a declaration by a verifier."""
+
+    __tablename__ = "attestations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    declaration_id: Mapped[str] = mapped_column(ForeignKey("declarations.declaration_id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    verifier: Mapped[str] = mapped_column(String(300))
+    key_id: Mapped[str] = mapped_column(String(64))
+    verdict: Mapped[str] = mapped_column(String(32))
+    verified_on: Mapped[dt.datetime] = mapped_column(DateTime)
+    statement_json: Mapped[str] = mapped_column(Text)
+    statement_sha256: Mapped[str] = mapped_column(String(64), unique=True, doc="A statement is attached once (replays are refused)")
+    attested_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class EventRecord(Base):
+    """The history of a declaration: published, superseded, withdrawn, attested."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    declaration_id: Mapped[str] = mapped_column(ForeignKey("declarations.declaration_id"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    kind: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(300))
+    detail: Mapped[str] = mapped_column(Text)
+
+
+Index("ix_declarations_material_status", DeclarationRecord.material_id, DeclarationRecord.status)
