@@ -19,7 +19,7 @@ from .checks import refuse
 from .db import read_session, write_session
 from .deps import check_declaration_id, check_material, current_account, registry_context, search_filters
 from .models import Account, DeclarationRecord
-from .queries import PER_PAGE, attestations, detail, market_csv, market_rows, materials, search
+from .queries import PER_PAGE, attestations, detail, market_csv, market_rows, materials, registry_revision, search
 from .schemas import (
     AccountCreated, AccountRequest, AttestationOut, AttestRequest, DeclarationDetail, MaterialOut, Problem, PublishRequest,
     SearchResult, WithdrawRequest,
@@ -36,6 +36,13 @@ def _detail(context, declaration_id: str) -> DeclarationDetail:
         if record is None:
             raise refuse(404, f"there is no declaration {declaration_id}")
         return detail(session, record)
+
+
+@router.get("/health", summary="Liveness: the registry answers and its database schema is current")
+def health(context=Depends(registry_context)) -> dict[str, str]:
+    with read_session(context.engine) as session:
+        revision = registry_revision(session)
+    return {"status": "ok", "revision": str(revision)}
 
 
 @router.get("/declarations", response_model=SearchResult, summary="Search declarations")

@@ -124,32 +124,33 @@ class GuardMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = False
+        started = too_large = False
 
         async def guarded_send(message: dict) -> None:
             nonlocal started
+            if too_large:  # whatever the app answers to a cut-off body, the answer is 413
+                if not started:
+                    started = True
+                    await self._too_large(send)
+                return
             if message["type"] == "http.response.start":
                 started = True
-                headers = list(message.get("headers", []))
-                names = {name.lower() for name, _ in headers}
-                if b"content-security-policy" not in names:
-                    headers.append((b"content-security-policy", CSP.encode()))
-                headers += [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"), (b"x-frame-options", b"DENY")]
-                message = {**message, "headers": headers}
+                message = {**message, "headers": _with_security_headers(message.get("headers", []))}
             await send(message)
 
         length = dict(scope.get("headers", [])).get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > self.max_body_bytes):
-            await self._too_large(scope, guarded_send)
+            await self._too_large(send)
             return
         received = 0
 
         async def limited_receive() -> dict:
-            nonlocal received
+            nonlocal received, too_large
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body_bytes:
+                    too_large = True
                     raise _TooLarge()
             return message
 
@@ -157,12 +158,21 @@ class GuardMiddleware:
             await self.app(scope, limited_receive, guarded_send)
         except _TooLarge:
             if not started:
-                await self._too_large(scope, guarded_send)
+                started = True
+                await self._too_large(send)
 
-    async def _too_large(self, scope: dict, send: Any) -> None:
+    async def _too_large(self, send: Any) -> None:
         body = json.dumps({"error": f"the request is larger than the limit of {self.max_body_bytes:,} bytes; nothing was stored", "field": None}).encode()
-        await send({"type": "http.response.start", "status": 413, "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+        headers = _with_security_headers([(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), (b"connection", b"close")])
+        await send({"type": "http.response.start", "status": 413, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+
+
+def _with_security_headers(headers: list) -> list:
+    headers = list(headers)
+    if b"content-security-policy" not in {name.lower() for name, _ in headers}:
+        headers.append((b"content-security-policy", CSP.encode()))
+    return headers + [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"), (b"x-frame-options", b"DENY")]
 
 
 def problem(request: Request, status: int, message: str, field: str | None = None) -> Any:

@@ -20,7 +20,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from .accounts import authenticate
-from .checks import plain_text, refuse
+from .checks import Refusal, plain_text, refuse
 from .db import read_session
 from .models import STATUSES, Account
 from .queries import PER_PAGE, SearchFilters
@@ -78,7 +78,10 @@ def search_filters(
         if not re.fullmatch(r"[A-Z]", performance_class):
             raise refuse(400, "a performance class is one letter, A the best", "class")
     if producer:
-        producer = plain_text(producer, field="producer", max_length=200).strip() or None
+        try:
+            producer = plain_text(producer, field="producer", max_length=200).strip() or None
+        except Refusal as exc:
+            raise refuse(400, f"the producer searched for {exc.message}", "producer") from None
     status = status or "current"
     if status not in (*STATUSES, "all"):
         raise refuse(400, f"the status is one of {', '.join((*STATUSES, 'all'))}", "status")

@@ -71,6 +71,7 @@ class DeclarationRecord(Base):
     withdrawn_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     withdrawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     content_sha256: Mapped[str] = mapped_column(String(64))
+    study_sha256: Mapped[str] = mapped_column(String(64), index=True, doc="fingerprint.study_sha256: one study is declared by one producer")
     signature_key_id: Mapped[str] = mapped_column(String(64))
     declaration_json: Mapped[str] = mapped_column(Text)
     signature_json: Mapped[str] = mapped_column(Text)

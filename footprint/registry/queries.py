@@ -95,7 +95,7 @@ def _summary(r: DeclarationRecord, countries: list[str], statements: int) -> Dec
         declaration_id=r.declaration_id, url=declaration_url(r.declaration_id), title=r.title, producer=r.operator,
         material_id=r.material_id, material_name=r.material_name, route=r.route, issue_date=r.issue_date,
         performance_class=r.class_label, headline_category=r.headline_category, headline_value=r.headline_value,
-        headline_unit=r.headline_unit, countries=countries, status=r.status, statements=statements,  # type: ignore[arg-type]
+        headline_unit=r.headline_unit, declared_unit_kg=r.declared_unit_kg, countries=countries, status=r.status, statements=statements,  # type: ignore[arg-type]
     )
 
 

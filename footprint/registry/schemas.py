@@ -88,6 +88,7 @@ class DeclarationSummary(BaseModel):
     headline_category: str
     headline_value: float
     headline_unit: str
+    declared_unit_kg: float
     countries: list[str]
     status: Literal["current", "superseded", "withdrawn"]
     statements: int

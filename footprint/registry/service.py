@@ -129,6 +129,7 @@ def publish(engine: Engine, account: Account, request: PublishRequest, *, today:
         status="current",
         supersedes_id=request.supersedes,
         content_sha256=raw["content_sha256"],
+        study_sha256=declaration.fingerprint.study_sha256,
         signature_key_id=request.signature.key_id,
         declaration_json=json.dumps(raw, indent=2, ensure_ascii=False) + "\n",
         signature_json=request.signature.model_dump_json(indent=2) + "\n",
@@ -139,6 +140,10 @@ def publish(engine: Engine, account: Account, request: PublishRequest, *, today:
     )
     try:
         with write_session(engine) as session:
+            other = session.scalar(select(DeclarationRecord.operator).where(
+                DeclarationRecord.study_sha256 == record.study_sha256, DeclarationRecord.account_id != account.id).limit(1))
+            if other is not None:
+                raise refuse(409, f"the study behind this declaration is declared already by {other}; one study is one producer's", "declaration.fingerprint.study_sha256")
             if session.get(DeclarationRecord, declaration.declaration_id) is not None:
                 raise refuse(409, f"declaration {declaration.declaration_id} is published already (a replayed upload?); nothing was changed", "declaration.declaration_id")
             if request.supersedes is not None:

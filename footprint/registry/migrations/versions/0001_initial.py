@@ -56,6 +56,7 @@ def upgrade() -> None:
         sa.Column("withdrawn_reason", sa.Text, nullable=True),
         sa.Column("withdrawn_at", sa.DateTime, nullable=True),
         sa.Column("content_sha256", sa.String(64), nullable=False),
+        sa.Column("study_sha256", sa.String(64), nullable=False),
         sa.Column("signature_key_id", sa.String(64), nullable=False),
         sa.Column("declaration_json", sa.Text, nullable=False),
         sa.Column("signature_json", sa.Text, nullable=False),
@@ -64,7 +65,7 @@ def upgrade() -> None:
         sa.Column("published_at", sa.DateTime, nullable=False),
         sa.Column("revision", sa.Integer, nullable=False),
     )
-    for column in ("operator", "material_id", "issue_date", "class_label", "status"):
+    for column in ("operator", "material_id", "issue_date", "class_label", "status", "study_sha256"):
         op.create_index(f"ix_declarations_{column}", "declarations", [column])
     op.create_index("ix_declarations_material_status", "declarations", ["material_id", "status"])
     op.create_table(
