@@ -115,7 +115,7 @@ def verify_signature_command(
     except FootprintError as exc:
         fail(exc)
     colour = "green" if result.valid else "red"
-    console.print(f"[bold {colour}]{'VALID' if result.valid else 'NOT VALID'}[/]: {result.kind} {result.subject_id}, key {result.key_id[:16]}...: {result.detail}", highlight=False)
+    console.print(f"[bold {colour}]{'VALID' if result.valid else 'NOT VALID'}[/]: {result.kind} {result.subject_id}, key {result.key_id[:16]}...: {result.detail}", highlight=False, soft_wrap=True)
     raise typer.Exit(0 if result.valid else 1)
 
 

@@ -55,10 +55,15 @@ def search_declarations(
     status: Annotated[str | None, Query(description="current (default), superseded, withdrawn or all")] = None,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=100)] = PER_PAGE,
-) -> SearchResult:
+) -> Response:
     filters = search_filters(material, country, performance_class, producer, status, page, per_page)
     with read_session(context.engine) as session:
-        return search(session, filters)
+        key = ("api-search", registry_revision(session), *filters.cache_key())
+        body = context.cache.get(key)
+        if body is None:  # the same answer until the registry changes
+            body = search(session, filters).model_dump_json().encode("utf-8")
+            context.cache.put(key, body)
+    return Response(body, media_type="application/json")
 
 
 @router.post("/declarations", response_model=DeclarationDetail, status_code=201, summary="Publish a signed declaration (producer)")

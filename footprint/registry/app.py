@@ -8,7 +8,9 @@ the database and the accounts through `footprint.registry.deps`.
 
 Guards around every request:
 
-* the body is at most `max_body_bytes` (checked on Content-Length and while it streams in);
+* the body is at most `max_body_bytes` (FastAPI's `max_body_size`, on Content-Length and while it
+  streams in; Starlette answers an over-long Content-Length itself, with a plain-text 413
+  "Content Too Large", before the app's own handlers see it);
 * every response carries a Content-Security-Policy that forbids scripts, frames and foreign
   sources (the public study gets a sandboxing one of its own), plus nosniff and no-referrer;
 * every refusal is a 4xx with a reason (JSON for the API, a page for people); an unexpected
@@ -17,7 +19,6 @@ Guards around every request:
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import threading
@@ -101,78 +102,34 @@ def registry_templates() -> Any:
 
     from footprint.declaration import templates
 
-    env = templates()
-    env.loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(HERE / "templates")), env.loader])
-    return env
+    shared = templates()
+    return shared.overlay(loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(HERE / "templates")), shared.loader]))
 
 
 # --- guards -------------------------------------------------------------------------------------
 
 
-class _TooLarge(Exception):
-    pass
+class SecurityHeaders:
+    """The Content-Security-Policy (unless a route set its own), nosniff, no-referrer, no framing; plain ASGI."""
 
-
-class GuardMiddleware:
-    """Body-size limit and security headers, as plain ASGI (no buffering of responses)."""
-
-    def __init__(self, app: Any, max_body_bytes: int) -> None:
+    def __init__(self, app: Any) -> None:
         self.app = app
-        self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = too_large = False
 
-        async def guarded_send(message: dict) -> None:
-            nonlocal started
-            if too_large:  # whatever the app answers to a cut-off body, the answer is 413
-                if not started:
-                    started = True
-                    await self._too_large(send)
-                return
+        async def send_with_headers(message: dict) -> None:
             if message["type"] == "http.response.start":
-                started = True
-                message = {**message, "headers": _with_security_headers(message.get("headers", []))}
+                headers = list(message.get("headers", []))
+                if b"content-security-policy" not in {name.lower() for name, _ in headers}:
+                    headers.append((b"content-security-policy", CSP.encode()))
+                headers += [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"), (b"x-frame-options", b"DENY")]
+                message = {**message, "headers": headers}
             await send(message)
 
-        length = dict(scope.get("headers", [])).get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.max_body_bytes):
-            await self._too_large(send)
-            return
-        received = 0
-
-        async def limited_receive() -> dict:
-            nonlocal received, too_large
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_body_bytes:
-                    too_large = True
-                    raise _TooLarge()
-            return message
-
-        try:
-            await self.app(scope, limited_receive, guarded_send)
-        except _TooLarge:
-            if not started:
-                started = True
-                await self._too_large(send)
-
-    async def _too_large(self, send: Any) -> None:
-        body = json.dumps({"error": f"the request is larger than the limit of {self.max_body_bytes:,} bytes; nothing was stored", "field": None}).encode()
-        headers = _with_security_headers([(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), (b"connection", b"close")])
-        await send({"type": "http.response.start", "status": 413, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
-
-
-def _with_security_headers(headers: list) -> list:
-    headers = list(headers)
-    if b"content-security-policy" not in {name.lower() for name, _ in headers}:
-        headers.append((b"content-security-policy", CSP.encode()))
-    return headers + [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"), (b"x-frame-options", b"DENY")]
+        await self.app(scope, receive, send_with_headers)
 
 
 def problem(request: Request, status: int, message: str, field: str | None = None) -> Any:
@@ -205,7 +162,11 @@ def _install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Any:
-        messages = {404: "there is nothing at this address", 405: "this address does not take that method"}
+        limit = request.app.state.registry.max_body_bytes
+        messages = {
+            404: "there is nothing at this address", 405: "this address does not take that method",
+            413: f"the request is larger than the limit of {limit:,} bytes; nothing was stored",
+        }
         return problem(request, exc.status_code, messages.get(exc.status_code, str(exc.detail)))
 
     @app.exception_handler(Exception)
@@ -240,10 +201,11 @@ def create_app(
         openapi_url="/api/openapi.json",
         docs_url=None,
         redoc_url=None,
+        max_body_size=max_body_bytes,
     )
     app.state.registry = RegistryContext(engine=engine, templates=registry_templates(), max_body_bytes=max_body_bytes)
     _install_handlers(app)
-    app.add_middleware(GuardMiddleware, max_body_bytes=max_body_bytes)
+    app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api.router)
     for router in extra_routers:

@@ -30,15 +30,21 @@ MATERIAL_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 DECLARATION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
-def registry_context(request: Request) -> Any:
+def context_of(request: Request) -> Any:
+    """The registry's context (footprint.registry.app.RegistryContext) of a request."""
     return request.app.state.registry
+
+
+async def registry_context(request: Request) -> Any:
+    """The context as a dependency (async: a plain lookup needs no worker thread)."""
+    return context_of(request)
 
 
 def current_account(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Account:
     """The account of the request's bearer token; 401 without one or with an unknown one."""
     if credentials is None:
         raise refuse(401, "this needs an API token: send the header 'Authorization: Bearer <token>'")
-    with read_session(registry_context(request).engine) as session:
+    with read_session(context_of(request).engine) as session:
         account = authenticate(session, credentials.credentials.strip())
     if account is None:
         raise refuse(401, "unknown API token")

@@ -73,9 +73,10 @@ class DeclarationRecord(Base):
     content_sha256: Mapped[str] = mapped_column(String(64))
     study_sha256: Mapped[str] = mapped_column(String(64), index=True, doc="fingerprint.study_sha256: one study is declared by one producer")
     signature_key_id: Mapped[str] = mapped_column(String(64))
-    declaration_json: Mapped[str] = mapped_column(Text)
-    signature_json: Mapped[str] = mapped_column(Text)
-    study_html: Mapped[str] = mapped_column(Text)
+    # The documents themselves are loaded only when asked for: a search reads none of them.
+    declaration_json: Mapped[str] = mapped_column(Text, deferred=True)
+    signature_json: Mapped[str] = mapped_column(Text, deferred=True)
+    study_html: Mapped[str] = mapped_column(Text, deferred=True)
     quantity_t: Mapped[float] = mapped_column(Float, doc="Confidential: tonnes placed on the market, reported by the producer")
     published_at: Mapped[dt.datetime] = mapped_column(DateTime)
     revision: Mapped[int] = mapped_column(Integer, default=1, doc="Bumped by every change of this declaration's page")

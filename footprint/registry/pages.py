@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 from sqlalchemy import select
 
 from footprint.declaration import Declaration, country_name, declaration_page_context
@@ -27,7 +28,7 @@ from footprint.signing import VerificationStatement
 from .app import STUDY_CSP
 from .checks import refuse
 from .db import read_session
-from .deps import check_declaration_id, check_material, registry_context, search_filters
+from .deps import check_declaration_id, check_material, context_of, registry_context, search_filters
 from .models import Account, DeclarationRecord, OriginRecord
 from .queries import SearchFilters, attestations, declaration_url, detail, market_data, market_rows, materials, registry_revision, search
 from .plots import distribution
@@ -44,7 +45,7 @@ def _html(request: Request, body: bytes, etag: str) -> Response:
 
 def _cached(request: Request, key: tuple, render) -> Response:
     """The page for `key` (whose last part is a revision), rendered once per worker."""
-    context = registry_context(request)
+    context = context_of(request)
     body = context.cache.get(key)
     if body is None:
         body = render().encode("utf-8")
@@ -99,8 +100,13 @@ def _record(session, declaration_id: str) -> DeclarationRecord:
 
 
 @router.get("/declarations/{declaration_id}")
-def declaration_page(declaration_id: str, request: Request, context=Depends(registry_context)) -> Response:
+async def declaration_page(declaration_id: str, request: Request, context=Depends(registry_context)) -> Response:
+    """The hot path: one indexed query for the revision (in one worker thread), then the cached page."""
     check_declaration_id(declaration_id)
+    return await run_in_threadpool(_declaration_page, declaration_id, request, context)
+
+
+def _declaration_page(declaration_id: str, request: Request, context) -> Response:
     with read_session(context.engine) as session:
         revision = session.scalar(select(DeclarationRecord.revision).where(DeclarationRecord.declaration_id == declaration_id))
         if revision is None:
