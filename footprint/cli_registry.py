@@ -149,7 +149,7 @@ def serve_command(
     os.environ.update({DB_ENV: url, MIGRATE_ENV: "0", MAX_BODY_ENV: str(max_body)})
     import uvicorn
 
-    err_console.print(f"footprint registry on http://{host}:{port}/ ({workers} worker{'s' if workers > 1 else ''}; database {make_url(url).render_as_string(hide_password=True)})", highlight=False)
+    err_console.print(f"footprint registry on http://{host}:{port}/ ({workers} worker{'s' if workers > 1 else ''}; database {make_url(url).render_as_string(hide_password=True)})", highlight=False, soft_wrap=True)
     uvicorn.run("footprint.registry.app:app_from_environment", factory=True, host=host, port=port, workers=workers, access_log=access_log, log_level="info" if access_log else "warning")
 
 

@@ -9,7 +9,8 @@ under a test class table; they exist only to give the market a distribution.
 
 Databases: every registry test runs on SQLite and on PostgreSQL. The PostgreSQL cluster is a
 throwaway one (initdb and pg_ctl from /usr/lib/postgresql/15/bin, loopback port, temporary
-folder, as the postgres user when the tests run as root); its tests skip, saying why, only
+folder, as the postgres user when the tests run as root; another installed version is used if
+15 is absent); its tests skip, saying why, only
 when those binaries are missing.
 """
 
@@ -36,7 +37,13 @@ import pytest
 
 from .conftest import EXAMPLES, edit_study
 
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
+def _postgres_bin() -> Path:
+    """Debian's PostgreSQL server binaries: /usr/lib/postgresql/15/bin on bookworm, the newest installed otherwise."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0)
+    return found[-1].parent if found else Path("/usr/lib/postgresql/15/bin")
+
+
+PG_BIN = _postgres_bin()
 VERIFIER = "Example Verification GmbH (fictitious)"
 REGULATOR = "Example Market Surveillance Authority (fictitious)"
 ADMIN = "Registry operator (fictitious)"

@@ -107,12 +107,13 @@ async def declaration_page(declaration_id: str, request: Request, context=Depend
 
 
 def _declaration_page(declaration_id: str, request: Request, context) -> Response:
-    with read_session(context.engine) as session:
-        revision = session.scalar(select(DeclarationRecord.revision).where(DeclarationRecord.declaration_id == declaration_id))
-        if revision is None:
-            raise refuse(404, f"there is no declaration {declaration_id}")
+    with context.engine.connect() as connection:
+        revision = connection.execute(select(DeclarationRecord.revision).where(DeclarationRecord.declaration_id == declaration_id)).scalar()
+    if revision is None:
+        raise refuse(404, f"there is no declaration {declaration_id}")
 
-        def render() -> str:
+    def render() -> str:
+        with read_session(context.engine) as session:
             record = _record(session, declaration_id)
             declaration = Declaration.model_validate_json(record.declaration_json)
             page = declaration_page_context(declaration)
@@ -121,7 +122,7 @@ def _declaration_page(declaration_id: str, request: Request, context) -> Respons
                 page["d"] = declaration.model_copy(update={"public_study": link})
             return context.templates.get_template("declaration_page.html").render(**page, record=detail(session, record))
 
-        return _cached(request, ("declaration", declaration_id, revision), render)
+    return _cached(request, ("declaration", declaration_id, revision), render)
 
 
 @router.get("/declarations/{declaration_id}/declaration.json")
