@@ -310,6 +310,19 @@ def test_material_plot_only_under_the_privacy_rule(registry, monkeypatch):
     assert 'data-role="distribution"' in page and "data-declarations=\"32\"" in page
     for k in range(len(registry.corpus.variants)):  # no quantity reaches the page
         assert not re.search(rf"(?<![\d.]){variant_quantity(k):g}(\.0)?(?![\d.])", page), variant_quantity(k)
+    # With a class table in force, its classes shade the plot and are listed (the check then uses that table's settings).
+    from footprint.registry import plots
+
+    from ._declaration_helpers import class_table
+    from ._registry_helpers import VARIANT_THRESHOLDS
+
+    table = class_table("lithium-carbonate", VARIANT_THRESHOLDS, period=registry.corpus.class_period).model_copy(update={"settings": settings})
+    monkeypatch.setattr(cli_classes, "_settings_provider", None)
+    monkeypatch.setattr(plots, "find_class_table", lambda registry_, material, on: table)
+    registry.publish(registry.corpus.examples["cobalt-sulfate-drc-cn"])  # a change, so the page is drawn again
+    page = registry.client.get("/materials/lithium-carbonate", headers={"accept": "text/html"}).text
+    assert re.findall(r'data-class-band="([A-Z])"', page) == ["A", "B", "C", "D"]
+    assert 'data-role="class-table"' in page and sum(int(c) for c in re.findall(r'data-count="(\d+)"', page)) == 32
 
 
 def test_openapi_document_and_migrations_match_the_models(registry):

@@ -29,7 +29,7 @@ from footprint.classes import CalibrationError, CalibrationSettings, DisclosureE
 from footprint.declaration import CLASS_COLOURS, format_value
 from footprint.market import DEFAULT_CATEGORY, MarketData
 
-WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 640, 300, 48, 16, 18, 42
+WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 640, 316, 48, 16, 34, 42
 
 
 @dataclass
@@ -46,6 +46,7 @@ class Distribution:
     bins: list[dict[str, Any]] = field(default_factory=list)
     bands: list[dict[str, Any]] = field(default_factory=list)
     ticks: list[dict[str, Any]] = field(default_factory=list)
+    most: int = 0
     table: Any | None = None
     geometry: dict[str, int] = field(default_factory=lambda: {"width": WIDTH, "height": HEIGHT, "left": LEFT, "top": TOP, "bottom": HEIGHT - BOTTOM, "right": WIDTH - RIGHT})
 
@@ -108,6 +109,7 @@ def _geometry(view: Distribution, values: np.ndarray, thresholds: list[float]) -
     n_bins = int(min(20, max(6, len(values) // 3)))
     counts, edges = np.histogram(values, bins=n_bins, range=(low, high))
     top = max(int(counts.max()), 1)
+    view.most = top
     for count, a, b in zip(counts.tolist(), edges[:-1].tolist(), edges[1:].tolist()):
         h = plot_h * count / top
         view.bins.append({"count": count, "low": a, "high": b, "x": x(a) + 0.5, "w": max(x(b) - x(a) - 1, 0.5), "y": TOP + plot_h - h, "h": h})
