@@ -201,12 +201,17 @@ def postgres() -> Iterator[Postgres]:
     """A throwaway PostgreSQL 15 cluster on a loopback port, stopped and removed at the end."""
     if not (PG_BIN / "initdb").exists() or not (PG_BIN / "pg_ctl").exists():
         pytest.skip(f"PostgreSQL server binaries are missing ({PG_BIN}): apt-get install -y postgresql")
-    base = Path(tempfile.mkdtemp(prefix="footprint-pg-"))
     run_as: list[str] = []
     if os.geteuid() == 0:  # initdb refuses to run as root
-        user = pwd.getpwnam("postgres")
+        try:
+            user = pwd.getpwnam("postgres")
+        except KeyError:
+            pytest.skip("running as root and there is no postgres user to run initdb as (Debian's postgresql package makes one)")
+        base = Path(tempfile.mkdtemp(prefix="footprint-pg-"))
         os.chown(base, user.pw_uid, user.pw_gid)
         run_as = ["runuser", "-u", "postgres", "--"]
+    else:
+        base = Path(tempfile.mkdtemp(prefix="footprint-pg-"))
     port = free_port()
     data = base / "data"
     subprocess.run([*run_as, str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"],

@@ -51,6 +51,13 @@ def browser():
         driver.quit()
 
 
+def arrive(driver, test) -> None:
+    """Wait until the browser is on the page `test` accepts (a click starts a navigation; it may not have ended)."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, 60, poll_frequency=0.1).until(lambda d: test(d.current_url) and d.find_elements("tag name", "footer"))
+
+
 def shot(driver, name: str) -> None:
     SHOT_DIR.mkdir(parents=True, exist_ok=True)
     assert driver.save_screenshot(str(SHOT_DIR / f"registry-{name}.png"))
@@ -87,7 +94,8 @@ def test_home_search_declaration_study_statement(browser, corpus, tmp_path):
         browser.find_element(By.CSS_SELECTOR, "form.search button[type=submit]").click()
 
         # Search results: the example and the eight test producers' declarations, figures as in the JSON.
-        assert "/declarations?" in browser.current_url and "material=lithium-carbonate" in browser.current_url
+        arrive(browser, lambda url: "/declarations?" in url)
+        assert "material=lithium-carbonate" in browser.current_url
         shot(browser, "2-search")
         rows = browser.find_elements(By.CSS_SELECTOR, "table[data-role=results] tbody tr[data-declaration-id]")
         assert len(rows) == 9
@@ -101,7 +109,7 @@ def test_home_search_declaration_study_statement(browser, corpus, tmp_path):
         shown[lithium.declaration_id].find_element(By.CSS_SELECTOR, "a[data-role=declaration-link]").click()
 
         # The declaration's permanent page.
-        assert browser.current_url == f"{server.url}/declarations/{lithium.declaration_id}"
+        arrive(browser, lambda url: url == f"{server.url}/declarations/{lithium.declaration_id}")
         shot(browser, "3-declaration")
         assert browser.find_element(By.CSS_SELECTOR, "[data-role=declaration-id]").text == raw["declaration_id"]
         assert browser.find_element(By.CSS_SELECTOR, "[data-role=status]").get_attribute("data-status") == "current"
@@ -119,17 +127,18 @@ def test_home_search_declaration_study_statement(browser, corpus, tmp_path):
         browser.find_element(By.CSS_SELECTOR, "a[data-role=public-study]").click()
 
         # The public study, as published with the declaration (sandboxed).
-        assert browser.current_url == f"{server.url}/declarations/{lithium.declaration_id}/study.html"
+        arrive(browser, lambda url: url == f"{server.url}/declarations/{lithium.declaration_id}/study.html")
         shot(browser, "4-public-study")
         assert browser.find_element(By.CSS_SELECTOR, "[data-role=declaration-id]").text == raw["declaration_id"]
         for category in raw["footprint"]["categories"]:
             cell = browser.find_element(By.CSS_SELECTOR, f'td[data-category="{category["category"]}"][data-value]')
             assert float(cell.get_attribute("data-value")) == category["value"]
         browser.back()
+        arrive(browser, lambda url: url == f"{server.url}/declarations/{lithium.declaration_id}")
 
         # The verification statement.
         browser.find_element(By.CSS_SELECTOR, "a[data-role=statement-link]").click()
-        assert browser.current_url == f"{server.url}{record['attestations'][0]['statement_url']}"
+        arrive(browser, lambda url: url == f"{server.url}{record['attestations'][0]['statement_url']}")
         shot(browser, "5-statement")
         statement = httpx.get(server.url + record["attestations"][0]["statement_json_url"]).json()["statement"]
         assert browser.find_element(By.CSS_SELECTOR, "[data-role=verdict]").get_attribute("data-verdict") == statement["verdict"] == "reproduced"
@@ -139,7 +148,7 @@ def test_home_search_declaration_study_statement(browser, corpus, tmp_path):
         outcomes = [cell.get_attribute("data-passed") for cell in browser.find_elements(By.CSS_SELECTOR, "table[data-role=checks] td[data-passed]")]
         assert outcomes == ["true" if check["passed"] else "false" for check in statement["checks"]]
         browser.find_element(By.CSS_SELECTOR, "a[data-role=declaration-link]").click()
-        assert browser.current_url == f"{server.url}/declarations/{lithium.declaration_id}"
+        arrive(browser, lambda url: url == f"{server.url}/declarations/{lithium.declaration_id}")
 
         # Nothing on the way broke the Content-Security-Policy or failed to load.
         problems = [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE" and "favicon.ico" not in e["message"]]
