@@ -62,7 +62,7 @@ def synthetic_background(
     flows each, drawn with power-law popularity (a few flows such as CO2 everywhere).
     """
     from footprint.methods import load_method_set
-    from footprint.prepared import ArrayBackground
+    from footprint.background import ArrayBackground
 
     rng = np.random.default_rng(seed)
     n = activities
@@ -177,7 +177,7 @@ def foreground_datapackage_with_distributions(inventory, gsd: float):
     import bw_processing as bwp
     from stats_arrays import UncertaintyBase
 
-    from footprint.engine import foreground_datapackage
+    from footprint.engine.matrices import foreground_datapackage
 
     plain = foreground_datapackage(inventory)
     package = bwp.create_datapackage(sum_intra_duplicates=True, sum_inter_duplicates=False)
@@ -219,9 +219,10 @@ def main() -> None:
 
     import scipy
 
-    from footprint.engine import background_system, compute_lca
+    from footprint.engine import background_system
+    from footprint.engine.reference import reference_solve as compute_lca
     from footprint.methods import load_method_set
-    from footprint.prepared import (
+    from footprint.engine import (
         Factorisation,
         available_solvers,
         clear_memory_cache,
@@ -254,7 +255,7 @@ def main() -> None:
 
     # 1. The floor: one raw factorise + one solve, with every solver installed. Every variant is
     # run in interleaved rounds and the best round kept, so a busy machine skews none of them.
-    from footprint.prepared import compute_cold
+    from footprint.engine import compute_cold
 
     demand = np.zeros(n)
     demand[n // 2] = 1.0
@@ -369,7 +370,7 @@ def main() -> None:
     naive_total = naive_each * args.declarations
     from bw2calc import MultiLCA
 
-    from footprint.engine import foreground_datapackage
+    from footprint.engine.matrices import foreground_datapackage
 
     plain = []
     keys = [tuple(c.method) for c in method_set.categories]
@@ -420,7 +421,7 @@ def main() -> None:
     ours = time.perf_counter() - started
     ours_rate = args.mc_iterations / ours
 
-    from footprint.engine import foreground_datapackage  # noqa: F401
+    from footprint.engine.matrices import foreground_datapackage  # noqa: F401
 
     fg_package = foreground_datapackage_with_distributions(mc_inventory, 1.1)
     node = mc_inventory.node_ids[mc_inventory.product_index]
@@ -446,8 +447,7 @@ def main() -> None:
     subprocess.run([sys.executable, "-m", "footprint.cli", "declare", str(EXAMPLE)], env=env, capture_output=True)
     commands = {
         "footprint --help": [sys.executable, "-m", "footprint.cli", "--help"],
-        "footprint declare (bw2calc engine)": [sys.executable, "-m", "footprint.cli", "declare", str(EXAMPLE)],
-        "declare on the prepared route (cli_speed)": [sys.executable, "-m", "footprint.cli_speed", "declare", str(EXAMPLE)],
+        "footprint declare (prepared background cached)": [sys.executable, "-m", "footprint.cli", "declare", str(EXAMPLE)],
         "python -c 'import footprint.cli'": [sys.executable, "-c", "import footprint.cli"],
     }
     for label, command in commands.items():
@@ -472,16 +472,18 @@ def main() -> None:
 
     # 5. End to end: many copies of the example study through assess, naive vs one prepared background.
     from footprint.assessment import assess
-    from footprint.prepared import assess_many
+    from footprint.batch import assess_many
+    from footprint.engine.core import ReferenceEngine, make_engine
 
     copies = [EXAMPLE] * 200
-    assess(EXAMPLE)  # the starter project exists already; warm the imports
+    reference = ReferenceEngine()
+    assess(EXAMPLE, engine=reference)  # the starter project exists already; warm the imports
     started = time.perf_counter()
     for path in copies[:10]:
-        assess(path)
+        assess(path, engine=reference)
     naive_e2e = (time.perf_counter() - started) / 10
     started = time.perf_counter()
-    items = assess_many(copies, cache=False)
+    items = assess_many(copies, engine=make_engine(cache=False))
     batch_e2e = time.perf_counter() - started
     assert all(item.ok for item in items)
     say(f"5. End to end on the starter background ({len(copies)} copies of the example study, rules + validation + linking included)")

@@ -57,8 +57,8 @@ def percentile(values: list[float], q: float) -> float:
 
 def make_declarations(base: Path, producers: int, per_producer: int) -> list[tuple[str, Path, Path, Path]]:
     """(operator, folder, private key, public key) for producers x per_producer signed declarations."""
-    from footprint.cli_declaration import write_declaration_outputs
-    from footprint.prepared import assess_many
+    from footprint.batch import assess_many
+    from footprint.declaration import write_declaration_outputs
     from footprint.signing import generate_keys, load_private_key, sign_declaration_file
 
     text = LITHIUM.read_text(encoding="utf-8")
@@ -78,7 +78,7 @@ def make_declarations(base: Path, producers: int, per_producer: int) -> list[tup
         if not item.ok:
             raise SystemExit(f"cannot declare {item.path}: {item.error}")
         folder = base / "declarations" / item.path.stem
-        write_declaration_outputs(item.results, item.path, folder)
+        write_declaration_outputs(item.results, item.loaded, folder)
         private, public, _ = keys[owner]
         sign_declaration_file(folder / "declaration.json", load_private_key(private))
         out.append((f"Benchmark Lithium Producer {owner + 1} (fictitious)", folder, private, public))
@@ -198,7 +198,7 @@ def main() -> None:
         port = free_port()
         url = f"http://127.0.0.1:{port}"
         process = subprocess.Popen(
-            [sys.executable, "-m", "footprint.cli", "serve", "--db", db, "--port", str(port), "--workers", str(args.workers)],
+            [sys.executable, "-c", "from footprint.cli import main; main()", "serve", "--db", db, "--port", str(port), "--workers", str(args.workers)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )
         import httpx

@@ -12,7 +12,7 @@ import time
 import numpy as np
 
 from footprint.classes import CalibrationSettings, calibrate_classes
-from footprint.market import MarketData
+from footprint.classes import MarketData
 
 
 def simulated_market(n: int, seed: int = 0) -> MarketData:

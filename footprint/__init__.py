@@ -5,4 +5,4 @@ against the Annex V system boundary, computed with Brightway and the EF 3.1 meth
 declared, verified and classed.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -1,29 +1,31 @@
 """One study through the whole flow: rules -> boundary -> inventory -> engine -> results.
 
+The engine is an argument: one engine serves every study of a command.
+
 This is the library function behind `footprint declare` and `footprint check`; verifiers and
 regulators call it from Python too.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
-from .background import Background, ProgressCallback, open_background
+from .background.brightway import Background, ProgressCallback, open_background
 from .boundary import SystemBoundary, category_title, check_boundary, check_company_specific
-from .engine import LcaOutcome, compute_lca
+from .engine.core import Engine, make_engine
+from .engine.solve import LcaOutcome
 from .errors import CalculationError, FootprintInputError
-from .inventory import ForegroundInventory, build_inventory
+from .files import sha256_of
+from .inventory.build import ForegroundInventory, build_inventory
 from .methods import MethodSet, load_method_set
 from .plugins import MaterialRegistry
-from .results import CategoryResult, Fingerprint, ProcessSummary, Results
+from .results import FINGERPRINT_SCHEME, CategoryResult, Fingerprint, ProcessSummary, Results
 from .rules import MaterialRules
-from .study import LoadedStudy, load_study
+from .study.load import LoadedStudy, load_study
 
 
 @dataclass
@@ -38,13 +40,17 @@ class CheckedStudy:
 
 def rules_sha256(rules: MaterialRules, declared_categories: Sequence[str] = ()) -> str:
     """Hash of everything the material's plugin fixes, including the categories it declares
-    (a separate hook), so a verifier sees a changed category list as changed rules."""
-    payload = rules.model_dump_json() + json.dumps(list(declared_categories))
-    return hashlib.sha256(payload.encode()).hexdigest()
+    (a separate hook), so a verifier sees a changed category list as changed rules.
+
+    Canonical JSON since fingerprint scheme 2 (scheme 1 hashed pydantic's JSON text).
+    """
+    return sha256_of({"rules": rules.model_dump(mode="json"), "declared_categories": list(declared_categories)})
 
 
-def check_study(path_or_loaded: Path | str | LoadedStudy, registry: MaterialRegistry | None = None) -> CheckedStudy:
+def check_study(path_or_loaded: "Path | str | LoadedStudy | CheckedStudy", registry: MaterialRegistry | None = None) -> CheckedStudy:
     """Validate a study and apply the material's Annex V Part IV and Part VI rules."""
+    if isinstance(path_or_loaded, CheckedStudy):
+        return path_or_loaded
     loaded = path_or_loaded if isinstance(path_or_loaded, LoadedStudy) else load_study(path_or_loaded)
     registry = registry or MaterialRegistry()
     try:
@@ -86,7 +92,7 @@ def link_study(checked: CheckedStudy, background: Background) -> ForegroundInven
 
 
 def assess(
-    path_or_loaded: Path | str | LoadedStudy,
+    study: "Path | str | LoadedStudy | CheckedStudy",
     registry: MaterialRegistry | None = None,
     method_set: MethodSet | None = None,
     background: Background | None = None,
@@ -94,18 +100,25 @@ def assess(
     background_override: str | None = None,
     project_override: str | None = None,
     brightway_dir: Path | None = None,
+    *,
+    engine: Engine | None = None,
 ) -> Results:
-    """Compute a study's characterised footprint per declared unit, with contributions."""
+    """Compute a study's characterised footprint per declared unit, with contributions.
+
+    `engine` solves it (one engine serves a whole command; without one, the default prepared
+    engine). A `CheckedStudy` is not checked again.
+    """
     method_set = method_set or load_method_set()
-    checked = check_study(path_or_loaded, registry)
+    engine = engine or make_engine(progress=progress)
+    checked = check_study(study, registry)
     background = background or background_for(
         checked, method_set, background_override, project_override, brightway_dir, progress
     )
     inventory = link_study(checked, background)
-    outcome = compute_lca(inventory, background, method_set)
+    outcome = engine.compute(inventory, background, method_set)
     results = results_from(checked, inventory, background, method_set, outcome)
     if checked.loaded.study.route.value == "secondary" and checked.rules.secondary_model == "circular-footprint-formula":
-        results = _apply_circular_footprint(checked, results, registry, method_set, background)
+        results = _apply_circular_footprint(checked, results, registry, method_set, background, engine)
     _check_declarable(results, checked)
     return results
 
@@ -139,7 +152,12 @@ def _check_declarable(results: Results, checked: CheckedStudy) -> None:
 
 
 def _apply_circular_footprint(
-    checked: CheckedStudy, results: Results, registry: MaterialRegistry | None, method_set: MethodSet, background: Background
+    checked: CheckedStudy,
+    results: Results,
+    registry: MaterialRegistry | None,
+    method_set: MethodSet,
+    background: Background,
+    engine: Engine,
 ) -> Results:
     """Credit recycled input with the PEF Circular Footprint Formula, as the rules select."""
     from .circularity import CircularFootprint
@@ -154,7 +172,7 @@ def _apply_circular_footprint(
             field="circular_footprint",
         )
     virgin_path = (path.parent / inputs.virgin_study).resolve()
-    virgin = assess(virgin_path, registry, method_set, background)
+    virgin = assess(virgin_path, registry, method_set, background, engine=engine)
     if virgin.material != study.material or virgin.route != "primary":
         raise FootprintInputError(
             f"virgin_study must be a primary-route study of {study.material}, not {virgin.material} ({virgin.route})",
@@ -235,6 +253,7 @@ def results_from(
             else None
         ),
         fingerprint=Fingerprint(
+            scheme=FINGERPRINT_SCHEME,
             study_sha256=checked.loaded.sha256,
             background=background.database,
             background_project=background.project if background.kind != "starter" else None,
@@ -246,5 +265,6 @@ def results_from(
             rules_version=checked.rules.rules_version,
             rules_sha256=rules_sha256(checked.rules, checked.declared_categories),
             footprint_version=__version__,
+            background_gaps=list(background.gaps),
         ),
     )

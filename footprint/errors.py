@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 
 class FootprintError(Exception):
@@ -71,3 +75,45 @@ class CalculationError(FootprintInputError):
     """
 
     exit_code = 3
+
+
+def format_location(loc: tuple[object, ...] | list[object]) -> str:
+    """A pydantic error location as a reader writes it: `inputs[2].amount` (positions from 1)."""
+    text = ""
+    for part in loc:
+        text += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def from_validation_error(
+    exc: "ValidationError",
+    *,
+    file: str | Path | None = None,
+    raw: object = None,
+    items: str | None = None,
+    item_key: str = "id",
+    prefix: tuple[object, ...] = (),
+    error: type[FootprintInputError] = FootprintInputError,
+    process: str | None = None,
+    empty_field: str | None = None,
+) -> FootprintInputError:
+    """The first problem of a pydantic validation as one located error (the one formatter).
+
+    With `items` (e.g. "processes"), an error inside the n-th item of that list names the item
+    by its `item_key` from the raw data (or `#n`) and the field within it.
+    """
+    problems = exc.errors()
+    first = problems[0]
+    loc = (*prefix, *first["loc"])
+    if items and len(loc) >= 2 and loc[0] == items and isinstance(loc[1], int):
+        entry = None
+        try:
+            entry = raw[items][loc[1]].get(item_key)  # type: ignore[index]
+        except (KeyError, IndexError, TypeError, AttributeError):
+            pass
+        process = str(entry) if entry else f"#{loc[1] + 1}"
+        loc = loc[2:]
+    message = first["msg"]
+    if len(problems) > 1:
+        message += f" (and {len(problems) - 1} more problem(s))"
+    return error(message, file=file, process=process, field=format_location(loc) or empty_field)

@@ -16,7 +16,7 @@ import os
 import shutil
 import tempfile
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +53,14 @@ def sha256_of_model(model: BaseModel, **dump: Any) -> str:
     return sha256_of(model.model_dump(mode="json", **dump))
 
 
+def sha256_parts(parts: Iterable[bytes]) -> str:
+    """sha256 of byte strings fed one after another (as one stream)."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part)
+    return digest.hexdigest()
+
+
 def sha256_file(path: Path | str) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as stream:
@@ -76,9 +84,9 @@ def read_bytes_bounded(path: Path | str, *, what: str, max_bytes: int = MAX_FILE
         with open(path, "rb") as stream:
             data = stream.read(max_bytes + 1)
     except FileNotFoundError:
-        raise FootprintInputError(f"{what} not found", file=path) from None
+        raise FootprintInputError(f"cannot read {what}: not found", file=path) from None
     except OSError as exc:
-        raise FootprintInputError(f"cannot read the {what}: {exc.strerror or exc}", file=path) from None
+        raise FootprintInputError(f"cannot read {what}: {exc.strerror or exc}", file=path) from None
     if len(data) > max_bytes:
         raise FootprintInputError(f"the {what} is over the limit of {max_bytes:,} bytes", file=path)
     return data

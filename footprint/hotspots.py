@@ -58,17 +58,26 @@ class HotspotAnalysis(BaseModel):
         return {p.name for h in self.hotspots for p in h.processes}
 
 
-def _most_relevant(values: dict[str, float], share: float = RELEVANCE_SHARE) -> list[RankedContributor]:
-    """Largest contributors that together reach `share` of the positive total."""
+def rank_contributors(values: dict[str, float]) -> list[RankedContributor]:
+    """Contributors (stages or processes) by share of the positive total, largest first.
+
+    The one ranking rule: a credit (negative contribution) ranks as zero, as it does for
+    categories. The public study shows the top of this list; the hotspot analysis cuts it at 80 %.
+    """
     positive = {k: v for k, v in values.items() if v > 0}
     total = sum(positive.values())
     if total <= 0:
         return []
+    return [RankedContributor(name=name, share=value / total) for name, value in sorted(positive.items(), key=lambda kv: kv[1], reverse=True)]
+
+
+def _most_relevant(values: dict[str, float], share: float = RELEVANCE_SHARE) -> list[RankedContributor]:
+    """Largest contributors that together reach `share` of the positive total."""
     chosen: list[RankedContributor] = []
     cumulative = 0.0
-    for name, value in sorted(positive.items(), key=lambda kv: kv[1], reverse=True):
-        chosen.append(RankedContributor(name=name, share=value / total))
-        cumulative += value / total
+    for contributor in rank_contributors(values):
+        chosen.append(contributor)
+        cumulative += contributor.share
         if cumulative >= share - 1e-12:
             break
     return chosen

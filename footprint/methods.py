@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
+import logging
 import tomllib
 import zipfile
 from functools import lru_cache
@@ -19,7 +19,10 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import FootprintInputError
+from .files import read_json, sha256_file, sha256_of, write_atomically
 from .paths import shipped
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_METHOD_SET = "ef31"
 CLIMATE_CHANGE = "climate change"
@@ -49,6 +52,7 @@ class MethodSet(BaseModel):
     characterisation_source: str
     categories: tuple[ImpactCategory, ...]
     nw_sources: tuple[str, ...] = ()
+    from_source: bool = Field(default=False, exclude=True, description="Factors read from bw2io's file itself, not footprint's cache of them")
 
     def category(self, name: str) -> ImpactCategory:
         for category in self.categories:
@@ -62,7 +66,7 @@ class MethodSet(BaseModel):
 
     def characterisation_factors(self, category: str) -> list[tuple[tuple[str, str], float]]:
         """(biosphere key, CF) pairs of a category, from bw2io's shipped EF data."""
-        return list(_bw2io_factors()[self.category(category).method])
+        return list(_bw2io_factors(self.from_source)[self.category(category).method])
 
 
 def _bw2io_lcia_zip() -> Path:
@@ -75,31 +79,62 @@ def _bw2io_lcia_zip() -> Path:
     return Path(spec.origin).resolve().parent / "data" / "lcia" / "lcia_39_ecoinvent.zip"
 
 
-@lru_cache(maxsize=1)
-def _bw2io_methods_raw() -> tuple[dict, ...]:
+def _read_cached_methods(cache: Path, source_sha256: str) -> tuple[dict, ...] | None:
+    """The cached EF subset if it is intact and made from this very source file; else None
+    (a damaged or stale cache is removed, to be written again)."""
+    if not cache.is_file():
+        return None
+    try:
+        doc, _ = read_json(cache, what="method cache", max_bytes=200 * 1024 * 1024)
+        methods = doc["methods"]
+        intact = doc["source_sha256"] == source_sha256 and doc["content_sha256"] == sha256_of(methods)
+    except (FootprintInputError, KeyError, TypeError, ValueError):
+        intact = False
+    if intact:
+        return tuple(methods)
+    logger.warning("discarding the damaged or stale method cache %s; it is rebuilt from bw2io's data", cache)
+    cache.unlink(missing_ok=True)
+    return None
+
+
+@lru_cache(maxsize=2)
+def _bw2io_methods_raw(from_source: bool = False) -> tuple[dict, ...]:
     """The EF v3.1 methods of bw2io's LCIA file; the 20 MB file is parsed once and its EF
-    subset cached in footprint's data folder, keyed by the file's size and modification time."""
-    from .paths import user_data_dir
+    subset cached in footprint's data folder with the hashes of its source and content, so a
+    damaged, edited or stale cache is detected and rebuilt. `from_source` skips the cache
+    (what a verifier uses: a verdict does not rest on derived data it has not checked)."""
+    from .paths import data_subdir, exclusive, writable
 
     source = _bw2io_lcia_zip()
-    stat = source.stat()
-    cache = user_data_dir() / "cache" / f"ef31-{stat.st_size}-{stat.st_mtime_ns}.json"
-    if cache.is_file():
-        return tuple(json.loads(cache.read_text(encoding="utf-8")))
+    source_sha256 = sha256_file(source)
+    cache = None
+    if not from_source:
+        try:
+            folder = data_subdir("cache")
+            cache = folder / f"ef31-{source_sha256[:16]}.json" if writable(folder) else None
+        except FootprintInputError as exc:
+            logger.warning("working without the method cache: %s", exc)
+    if cache is None:
+        return _parse_bw2io_methods(source)
+    with exclusive(cache):
+        found = _read_cached_methods(cache, source_sha256)
+        if found is not None:
+            return found
+        methods = _parse_bw2io_methods(source)
+        write_atomically(cache, json.dumps({"source_sha256": source_sha256, "content_sha256": sha256_of(list(methods)), "methods": list(methods)}))
+    return methods
+
+
+def _parse_bw2io_methods(source: Path) -> tuple[dict, ...]:
     with zipfile.ZipFile(source) as archive:
         data = json.load(archive.open("data.json"))
-    methods = [method for method in data if method["name"][0] == "EF v3.1"]
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    temporary = cache.with_suffix(f".{os.getpid()}.tmp")
-    temporary.write_text(json.dumps(methods), encoding="utf-8")
-    os.replace(temporary, cache)
-    return tuple(methods)
+    return tuple(method for method in data if method["name"][0] == "EF v3.1")
 
 
-@lru_cache(maxsize=1)
-def _bw2io_factors() -> dict[tuple[str, ...], tuple[tuple[tuple[str, str], float], ...]]:
+@lru_cache(maxsize=2)
+def _bw2io_factors(from_source: bool = False) -> dict[tuple[str, ...], tuple[tuple[tuple[str, str], float], ...]]:
     factors = {}
-    for method in _bw2io_methods_raw():
+    for method in _bw2io_methods_raw(from_source):
         pairs = tuple((tuple(exc["input"]), float(exc["amount"])) for exc in method["exchanges"])
         factors[tuple(method["name"])] = pairs
     return factors
@@ -121,8 +156,11 @@ def bw2io_method_records(method_tuples: list[tuple[str, ...]]) -> list[dict]:
 
 
 @lru_cache(maxsize=8)
-def load_method_set(set_id: str = DEFAULT_METHOD_SET) -> MethodSet:
-    """Load a method set from `methods/<set_id>/` and hash everything it depends on."""
+def load_method_set(set_id: str = DEFAULT_METHOD_SET, from_source: bool = False) -> MethodSet:
+    """Load a method set from `methods/<set_id>/` and hash everything it depends on.
+
+    `from_source`: read the factors from bw2io's file itself, not from footprint's cache.
+    """
     folder = shipped("methods") / set_id
     categories_file = folder / "categories.toml"
     if not categories_file.is_file():
@@ -140,7 +178,7 @@ def load_method_set(set_id: str = DEFAULT_METHOD_SET) -> MethodSet:
         nw = {entry["category"]: entry for entry in nw_raw.get("categories", [])}
         nw_sources = tuple(nw_raw.get("method_set", {}).get("sources", []))
 
-    factors = _bw2io_factors()
+    factors = _bw2io_factors(from_source)
     categories = []
     for entry in raw["categories"]:
         method = tuple(entry["method"])
@@ -170,4 +208,5 @@ def load_method_set(set_id: str = DEFAULT_METHOD_SET) -> MethodSet:
         characterisation_source=meta["characterisation_source"],
         categories=tuple(categories),
         nw_sources=nw_sources,
+        from_source=from_source,
     )

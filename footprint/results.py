@@ -6,7 +6,7 @@ records everything that produced them so a verifier can tell what changed.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_serializer
 
 
 class CategoryResult(BaseModel):
@@ -19,11 +19,17 @@ class CategoryResult(BaseModel):
     by_process: dict[str, float]
 
 
+# Fingerprint scheme 2: the rules hash is taken over canonical JSON. Declarations without a
+# scheme were made under scheme 1, when it hashed pydantic's JSON text; `verify` says so.
+FINGERPRINT_SCHEME = "2"
+
+
 class Fingerprint(BaseModel):
     """Hashes of every input of a calculation."""
 
     model_config = ConfigDict(extra="forbid")
 
+    scheme: str | None = Field(default=None, description="Fingerprint scheme; absent in declarations made under scheme 1")
     study_sha256: str
     background: str
     background_project: str | None = None
@@ -36,6 +42,18 @@ class Fingerprint(BaseModel):
     rules_sha256: str
     footprint_version: str
     virgin_study_sha256: str | None = Field(default=None, description="Primary study used by the Circular Footprint Formula")
+    background_gaps: list[str] = Field(
+        default_factory=list,
+        description="What the background's import left unlinked (footprint background import --allow-unlinked): burdens not counted",
+    )
+
+    @model_serializer(mode="wrap")
+    def _omit_empty_gaps(self, handler):  # type: ignore[no-untyped-def]
+        """No gaps, no key: fingerprints (and declaration ids) of complete backgrounds stay as before."""
+        data = handler(self)
+        if not data.get("background_gaps"):
+            data.pop("background_gaps", None)
+        return data
 
 
 class ProcessSummary(BaseModel):

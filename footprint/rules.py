@@ -82,6 +82,22 @@ ConformityModule = Literal[
 ]
 
 
+class CarbonContent(BaseModel):
+    """Carbon in one kg of the material (PACT's fossilCarbonContent and biogenicCarbonContent).
+
+    A property of the material's composition, so its plugin supplies it, with the derivation.
+    PACT knows only fossil and biogenic carbon: carbon of mineral (geological) origin, as in a
+    carbonate or natural graphite, is not biogenic and is reported as fossil.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    fossil_kg_per_kg: float = Field(ge=0, le=1, allow_inf_nan=False, description="kg C of fossil or mineral origin per kg")
+    biogenic_kg_per_kg: float = Field(ge=0, le=1, allow_inf_nan=False, description="kg C of biogenic origin per kg")
+    source: str = Field(min_length=5, description="Derivation (formula, atomic weights, grade) or measurement")
+    assumption: bool = Field(default=False, description="True when the figure rests on an assumption (say which in source)")
+
+
 class MaterialInfo(BaseModel):
     """What `footprint materials` lists about a material."""
 
@@ -93,6 +109,10 @@ class MaterialInfo(BaseModel):
     grade: str
     routes: list[Literal["primary", "secondary"]]
     plugin: str = ""
+    carbon_content: CarbonContent | None = Field(default=None, description="Carbon per kg, for PACT exports")
+    cpc_code: str | None = Field(
+        default=None, pattern=r"^\d{1,5}$", description="UN CPC Ver. 2.1 code of the material, where the plugin knows it (PACT 2.3 productCategoryCpc)"
+    )
 
 
 class MaterialRules(BaseModel):
@@ -135,6 +155,10 @@ class MaterialRules(BaseModel):
     secondary_model: Literal["cut-off", "circular-footprint-formula"] = "cut-off"
     cff_a: float = Field(default=0.2, ge=0, le=1, description="PEF CFF allocation factor A (0.2 for metals)")
     published_footprints: list[PublishedFootprint] = Field(default_factory=list)
+    category_basis: str = Field(
+        default="",
+        description="Annex V Part V: the hotspot analysis the declared categories come from (study, data, date) and why they are what they are",
+    )
     sources: list[str] = Field(default_factory=list)
 
     def required_stages(self, route: Route) -> list[Stage]:

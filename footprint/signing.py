@@ -1,51 +1,49 @@
-"""Signatures: Ed25519 keys, detached declaration signatures, signed verification statements.
+"""Signatures: Ed25519 keys and detached signatures over the canonical JSON of a document.
 
-A declaration's content hash (`content_sha256`) tells an edited file from an intact one, but
-anyone can re-seal an edited file. A signature tells who issued it: the producer signs the
-declaration with a private key only they hold, and anyone checks it with their public key.
+A sealed record's content hash (`content_sha256`) tells an edited file from an intact one, but
+anyone can re-seal an edited file. A signature tells who issued it: the issuer signs with a
+private key only they hold, and anyone checks it with their public key.
 
 * `footprint keys new --out DIR` writes `private-key.pem` (PKCS#8, mode 0600; encrypted with
   the passphrase in FOOTPRINT_KEY_PASSPHRASE when that is set) and `public-key.pem`
   (SubjectPublicKeyInfo). A key is named by its key id: the sha256 of its raw 32 bytes.
-* `declaration.sig` (model `Signature`) is a detached signature over the canonical JSON
-  (`footprint.files.canonical_json`) of declaration.json as parsed, content hash included.
-  Formatting (indentation, key order) is not content; any changed value, key or character of
-  text is. The signed bytes are plain canonical JSON, so standard tools can check them too
-  (`openssl pkeyutl -verify -rawin`).
-* A verification statement (`VerificationStatement`) is what a verifier signs: the verdict,
-  the declaration's id and content hash, the tolerance, each check and its outcome, and the
-  verifier's identity. `SignedVerificationStatement` carries it with its signature in one file.
+* A detached signature (model `Signature`, file `<name>.sig` beside `<name>.json`) is over the
+  canonical JSON (`footprint.files.canonical_json`) of the record as parsed, content hash
+  included. Formatting (indentation, key order) is not content; any changed value, key or
+  character of text is. The signed bytes are plain canonical JSON, so standard tools can check
+  them too (`openssl pkeyutl -verify -rawin`).
+* What is signed: a footprint declaration (declaration.json), the two permanent-magnet records
+  (recycled-content.json, data-record.json: the kind is their `record_type`), and a verifier's
+  statement (`footprint.verification.statement`).
 
-The cryptography library does the cryptography; nothing here implements any of it.
+The cryptography library does the cryptography; nothing here implements any of it. This module
+sits low (it knows files and errors only), so the output sets that write records can sign them.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import datetime as dt
 import json
 import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from . import __version__
-from .declaration import content_hash
 from .errors import FootprintInputError
-from .files import canonical_json, decode_text, parse_json_text, read_bytes_bounded, sha256_file, sha256_hex, write_bytes_atomically, write_json
-from .verification import Tolerance, VerificationReport
+from .files import canonical_json, decode_text, parse_json_text, read_bytes_bounded, sha256_hex, write_bytes_atomically, write_json
 
 PRIVATE_KEY_FILE = "private-key.pem"
 PUBLIC_KEY_FILE = "public-key.pem"
 SIGNATURE_FILE = "declaration.sig"
-STATEMENT_FILE = "verification-statement.json"
 PASSPHRASE_ENV = "FOOTPRINT_KEY_PASSPHRASE"
 MAX_KEY_BYTES = 16 * 1024
 KEY_ID_PATTERN = r"^[0-9a-f]{64}$"
 
-SignedKind = Literal["declaration", "verification statement"]
+# A footprint declaration, a verifier's statement, and the magnet records by their record_type.
+SignedKind = Literal["declaration", "verification statement", "art29-recycled-content", "art28-data-record"]
+RECORD_KINDS = ("declaration", "art29-recycled-content", "art28-data-record")
 
 
 class SignatureError(FootprintInputError):
@@ -64,51 +62,6 @@ class Signature(BaseModel):
     key_id: str = Field(pattern=KEY_ID_PATTERN, description="sha256 of the signer's raw 32-byte Ed25519 public key")
     signed_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="sha256 of the signed bytes (the document's canonical JSON)")
     signature: str = Field(min_length=1, max_length=200, description="The 64-byte Ed25519 signature, base64")
-
-
-class VerifierIdentity(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = Field(min_length=1, max_length=300, description="The verifier (organisation) as it signs")
-    key_id: str = Field(pattern=KEY_ID_PATTERN, description="Key id of the verifier's signing key")
-
-
-class StatementCheck(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    check: str
-    passed: bool
-
-
-class VerificationStatement(BaseModel):
-    """What a verifier states about one declaration, to be signed (no activity data, no local paths)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    schema_version: Literal["1"] = "1"
-    declaration_id: str = Field(min_length=1, max_length=200)
-    declaration_content_sha256: str = Field(description="content_sha256 of the declaration verified: the statement is about exactly that content")
-    content_hash_valid: bool
-    verdict: Literal["reproduced", "not reproduced"]
-    reproduced: bool
-    tolerance: Tolerance
-    checks: list[StatementCheck] = Field(description="What was checked, and whether it passed")
-    checked_categories: list[str]
-    largest_relative_difference: float | None = None
-    study_sha256: str | None = Field(default=None, description="sha256 of the study file the declaration was re-run from")
-    report_sha256: str = Field(description="sha256 of the canonical JSON of the full verification report the verifier keeps")
-    verified_on: dt.datetime
-    verifier: VerifierIdentity
-    footprint_version: str = __version__
-
-
-class SignedVerificationStatement(BaseModel):
-    """A verification statement with its signature, in one file."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    statement: VerificationStatement
-    signature: Signature
 
 
 # --- keys ------------------------------------------------------------------------------------
@@ -251,126 +204,42 @@ def read_signed_json(path: Path | str, *, what: str) -> Any:
         raise FootprintInputError(f"the {what} cannot be signed or checked: {exc}", file=path) from None
 
 
-def sign_declaration_file(declaration_path: Path | str, private_key: Any, out: Path | str | None = None) -> Path:
-    """Write declaration.sig (beside the declaration unless `out`) and return its path."""
-    declaration_path = Path(declaration_path)
-    document = read_signed_json(declaration_path, what="declaration")
-    if not isinstance(document, dict) or not isinstance(document.get("declaration_id"), str):
-        raise FootprintInputError("not a declaration (no declaration_id)", file=declaration_path)
-    signature = sign_document(document, private_key, signed="declaration", subject_id=document["declaration_id"])
-    target = Path(out) if out is not None else declaration_path.parent / SIGNATURE_FILE
+def record_subject(document: Any) -> tuple[str, str] | None:
+    """(kind, id) of a sealed record as parsed: a declaration, or a magnet record by its record_type."""
+    if not isinstance(document, dict):
+        return None
+    kind = document.get("record_type", "declaration")
+    if kind not in RECORD_KINDS:
+        return None
+    subject = document.get("record_id" if kind == "art28-data-record" else "declaration_id")
+    return (kind, subject) if isinstance(subject, str) and subject else None
+
+
+def signature_path(record_path: Path | str) -> Path:
+    """Where a record's detached signature lives: `<name>.sig` beside `<name>.json`."""
+    return Path(record_path).with_suffix(".sig")
+
+
+def sign_record_file(record_path: Path | str, private_key: Any, out: Path | str | None = None) -> Path:
+    """Sign a sealed record file (declaration.json, recycled-content.json, data-record.json); write
+    `<name>.sig` beside it (or at `out`) and return its path."""
+    record_path = Path(record_path)
+    document = read_signed_json(record_path, what="record")
+    subject = record_subject(document)
+    if subject is None:
+        raise FootprintInputError("not a declaration or magnet record (no declaration_id or record_id)", file=record_path)
+    signature = sign_document(document, private_key, signed=subject[0], subject_id=subject[1])  # type: ignore[arg-type]
+    target = Path(out) if out is not None else signature_path(record_path)
     write_json(target, signature)
     return target
 
 
-def _parse_model(model: type[BaseModel], data: Any, *, file: Path | str | None, what: str) -> Any:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or None
-        raise FootprintInputError(f"not a valid {what}: {first['msg']}", file=file, field=where) from None
+sign_declaration_file = sign_record_file  # declaration.json -> declaration.sig
 
 
-def statement_checks(report: VerificationReport) -> list[StatementCheck]:
-    """The verifier's checks, in the order `footprint verify` makes them, with their outcome."""
-    kinds = report.kinds()
-    inputs = {"bill of materials", "energy mix", "elementary flows", "operator and sites", "system boundary", "study file"}
-    return [
-        StatementCheck(check="content hash of the declaration", passed=report.content_hash_valid),
-        StatementCheck(check="study inputs (bill of materials, energy mix, elementary flows, operator and sites, boundary)", passed=not (kinds & inputs)),
-        StatementCheck(check="impact-assessment method set", passed="method" not in kinds),
-        StatementCheck(check="material calculation rules", passed="rules" not in kinds),
-        StatementCheck(check="background database", passed="background" not in kinds),
-        StatementCheck(check="recalculated results of every declared category and stage, within the tolerance", passed=bool(report.checked_categories) and "result" not in kinds),
-        StatementCheck(check="performance class", passed="class" not in kinds),
-        StatementCheck(check="every other field, the declaration id and the issue date", passed="field" not in kinds),
-        StatementCheck(check="the calculation could be run", passed="error" not in kinds),
-    ]
-
-
-def statement_from_report(report: VerificationReport, verifier: str, private_key: Any) -> SignedVerificationStatement:
-    """Sign what a verification report states about its declaration."""
-    if not report.declaration_id or not report.declared_content_sha256:
-        raise FootprintInputError("the declaration names no id or content hash, so no statement can be made about it", file=report.declaration)
-    study = Path(report.study)
-    statement = VerificationStatement(
-        declaration_id=report.declaration_id,
-        declaration_content_sha256=report.declared_content_sha256,
-        content_hash_valid=report.content_hash_valid,
-        verdict=report.verdict,
-        reproduced=report.reproduced,
-        tolerance=report.tolerance,
-        checks=statement_checks(report),
-        checked_categories=report.checked_categories,
-        largest_relative_difference=report.largest_relative_difference,
-        study_sha256=sha256_file(study) if study.is_file() else None,
-        report_sha256=sha256_hex(canonical_json(report.model_dump(mode="json"))),
-        verified_on=report.verified_on,
-        verifier=VerifierIdentity(name=verifier, key_id=key_id(private_key.public_key())),
-    )
-    document = statement.model_dump(mode="json")
-    signature = sign_document(document, private_key, signed="verification statement", subject_id=statement.declaration_id)
-    return SignedVerificationStatement(statement=statement, signature=signature)
-
-
-def check_statement(document: Any, public_key: Any, *, file: Path | str | None = None) -> SignedVerificationStatement:
-    """The signed statement in `document` (parsed JSON), if `public_key` signed it; else SignatureError.
-
-    The signature is checked over the statement exactly as it arrived (not as re-serialised), so
-    a statement written by another program checks the same.
-    """
-    signed = _parse_model(SignedVerificationStatement, document, file=file, what="signed verification statement")
-    if signed.statement.verifier.key_id != signed.signature.key_id:
-        raise SignatureError("the statement names another key than the one that signed it", file=file, field="statement.verifier.key_id")
-    try:
-        check_signature(document["statement"], signed.signature, public_key, signed="verification statement", subject_id=signed.statement.declaration_id)
-    except SignatureError as exc:
-        raise exc.located(file=file) if file is not None else exc
-    return signed
-
-
-class SignatureCheck(BaseModel):
-    """The answer of `footprint verify-signature`."""
-
-    valid: bool
-    kind: SignedKind
-    subject_id: str
-    key_id: str
-    detail: str
-
-
-def verify_signature_file(path: Path | str, public_key_file: Path | str, signature_file: Path | str | None = None) -> SignatureCheck:
-    """Check a declaration (with its declaration.sig) or a signed verification statement.
-
-    Raises FootprintInputError when a file cannot be read; a signature that fails is a
-    SignatureCheck with valid=False and the reason.
-    """
-    path = Path(path)
-    if path.is_dir():
-        path = path / "declaration.json"
-    public_key = load_public_key(public_key_file)
-    document = read_signed_json(path, what="signed file")
-    if isinstance(document, dict) and set(document) == {"statement", "signature"}:
-        signed = _parse_model(SignedVerificationStatement, document, file=path, what="signed verification statement")
-        try:
-            check_statement(document, public_key)
-        except SignatureError as exc:
-            return SignatureCheck(valid=False, kind="verification statement", subject_id=signed.statement.declaration_id, key_id=signed.signature.key_id, detail=str(exc))
-        return SignatureCheck(
-            valid=True, kind="verification statement", subject_id=signed.statement.declaration_id, key_id=signed.signature.key_id,
-            detail=f"signed by {signed.statement.verifier.name}: verdict {signed.statement.verdict}",
-        )
-    if not isinstance(document, dict) or not isinstance(document.get("declaration_id"), str):
-        raise FootprintInputError("neither a declaration nor a signed verification statement", file=path)
-    sig_path = Path(signature_file) if signature_file is not None else path.parent / SIGNATURE_FILE
-    if not sig_path.is_file():
-        raise SignatureError("the declaration has no signature beside it (declaration.sig); give --signature", file=sig_path)
-    signature = _parse_model(Signature, read_signed_json(sig_path, what="signature"), file=sig_path, what="signature")
-    try:
-        check_signature(document, signature, public_key, signed="declaration", subject_id=document["declaration_id"])
-    except SignatureError as exc:
-        return SignatureCheck(valid=False, kind="declaration", subject_id=document["declaration_id"], key_id=signature.key_id, detail=str(exc))
-    sealed = document.get("content_sha256") == content_hash(document)
-    detail = "signature valid" + ("" if sealed else "; but the content hash inside does not match: the issuer signed an unsealed file")
-    return SignatureCheck(valid=sealed, kind="declaration", subject_id=document["declaration_id"], key_id=signature.key_id, detail=detail)
+def check_record_signature(document: Any, signature: Signature, public_key: Any) -> None:
+    """Raise SignatureError unless `signature` is `public_key`'s signature over this sealed record."""
+    subject = record_subject(document)
+    if subject is None:
+        raise SignatureError("not a declaration or magnet record (no declaration_id or record_id)")
+    check_signature(document, signature, public_key, signed=subject[0], subject_id=subject[1])  # type: ignore[arg-type]

@@ -53,16 +53,30 @@ def normalise_spelling(unit: str) -> str:
     return _BRIGHTWAY_SPELLINGS.get(unit, unit)
 
 
+# No unit of LCA practice is longer than this, or raises a dimension past this power (m3 is
+# the highest); a longer or higher one is a slip or a hostile file, refused before pint
+# computes with it (kWh**100000 overflows every float).
+MAX_UNIT_LENGTH = 64
+MAX_EXPONENT = 4
+
+
 @lru_cache(maxsize=4096)
 def parse_unit(unit: str) -> pint.Unit:
     """Parse a unit string; raise ValueError naming it when pint does not know it."""
     text = normalise_spelling(unit)
     if not text:
         raise ValueError("empty unit")
+    if len(text) > MAX_UNIT_LENGTH:
+        raise ValueError(f"the unit {unit[:20]!r}... is {len(text)} characters long; no unit is longer than {MAX_UNIT_LENGTH}")
     try:
-        return registry().Unit(text.replace("m3", "m**3").replace("m2", "m**2").replace("Nm**3", "Nm3"))
+        parsed = registry().Unit(text.replace("m3", "m**3").replace("m2", "m**2").replace("Nm**3", "Nm3"))
+    except (OverflowError, ZeroDivisionError, RecursionError):
+        raise ValueError(f"the unit {unit!r} has an exponent out of range") from None
     except Exception as exc:  # pint raises several error types for unknown units
         raise ValueError(f"unknown unit {unit!r}") from exc
+    if any(abs(power) > MAX_EXPONENT for power in parsed.dimensionality.values()):
+        raise ValueError(f"the unit {unit!r} raises a dimension past the power {MAX_EXPONENT}; no LCA unit does")
+    return parsed
 
 
 @lru_cache(maxsize=4096)
@@ -76,6 +90,8 @@ def conversion_factor(from_unit: str, to_unit: str) -> float:
     ureg = registry()
     try:
         return float(ureg.Quantity(1.0, source).to(target).magnitude)
+    except OverflowError:
+        raise ValueError(f"converting {from_unit!r} to {to_unit!r} overflows") from None
     except pint.DimensionalityError as exc:
         raise ValueError(
             f"cannot convert {from_unit!r} to {to_unit!r}: different dimensions "
@@ -103,7 +119,10 @@ def check_amount(value: float) -> float:
 @lru_cache(maxsize=4096)
 def base_unit_factor(unit: str) -> float:
     """Factor from `unit` to its SI base units (kg, m, s, ...): the scale every conversion passes through."""
-    return float(registry().Quantity(1.0, parse_unit(unit)).to_base_units().magnitude)
+    try:
+        return float(registry().Quantity(1.0, parse_unit(unit)).to_base_units().magnitude)
+    except OverflowError:
+        raise ValueError(f"the unit {unit!r} overflows once converted to base units") from None
 
 
 def check_convertible(amount: float, unit: str) -> float:

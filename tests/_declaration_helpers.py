@@ -37,7 +37,7 @@ def example_params() -> list[Any]:
 def declare(study: Path, out_dir: Path, class_table: Any | None = None, issue_date: dt.date = ISSUE_DATE):
     """Assess a study and write declaration.json, declaration.html and study.html into out_dir."""
     from footprint.assessment import assess
-    from footprint.cli_declaration import write_declaration_outputs
+    from footprint.declaration import write_declaration_outputs
     from footprint.study import load_study
 
     loaded = load_study(study)

@@ -35,6 +35,8 @@ from typing import Any
 
 import pytest
 
+from footprint.files import sha256_hex
+
 from .conftest import EXAMPLES, edit_study
 
 def _postgres_bin() -> Path:
@@ -96,10 +98,15 @@ def _keys(folder: Path) -> tuple[Path, Path]:
 
 
 def _resigned(source: Path, target: Path, operator: str, keys: Path) -> Signed:
+    """A copy of a declaration folder signed with its operator's key (one key per operator: several
+    examples share one, as the recycler's lithium, nickel and cobalt salts do)."""
     from footprint.signing import load_private_key, sign_declaration_file
 
     shutil.copytree(source, target)
-    private, public = _keys(keys)
+    if (keys / "private-key.pem").exists():
+        private, public = keys / "private-key.pem", keys / "public-key.pem"
+    else:
+        private, public = _keys(keys)
     sign_declaration_file(target / "declaration.json", load_private_key(private))
     return Signed(target, operator, private, public)
 
@@ -121,12 +128,12 @@ def build_corpus(base: Path) -> Corpus:
     for study in studies:
         folder = base / "batch" / study.stem
         operator = json.loads((folder / "declaration.json").read_text(encoding="utf-8"))["responsible_person"]["name"]
-        examples[study.stem] = _resigned(folder, base / "signed" / study.stem, operator, base / "keys" / study.stem)
+        examples[study.stem] = _resigned(folder, base / "signed" / study.stem, operator, base / "keys" / "operators" / sha256_hex(operator.encode())[:16])
 
     # The market: lithium carbonate from eight test producers, values spread and interleaved.
     from footprint.classes import CalibrationSettings
-    from footprint.cli_declaration import write_declaration_outputs
-    from footprint.prepared import assess_many
+    from footprint.batch import assess_many
+    from footprint.declaration import write_declaration_outputs
     from footprint.signing import load_private_key, sign_declaration_file
 
     today = dt.datetime.now(dt.timezone.utc).date()
@@ -150,7 +157,7 @@ def build_corpus(base: Path) -> Corpus:
     for item, owner in zip(items, owners):
         assert item.ok, item.error
         folder = base / "variants" / item.path.stem
-        write_declaration_outputs(item.results, item.path, folder, class_table=table, issue_date=today)
+        write_declaration_outputs(item.results, item.loaded, folder, class_table=table, issue_date=today)
         private, public = producer_keys[owner]
         sign_declaration_file(folder / "declaration.json", load_private_key(private))
         variants.append(Signed(folder, f"Registry Test Lithium Producer {owner + 1} (fictitious)", private, public))
@@ -324,7 +331,7 @@ def live_server(db_url: str, *, workers: int = 1, env: dict[str, str] | None = N
 
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "footprint.cli", "serve", "--db", db_url, "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
+        [sys.executable, "-c", "from footprint.cli import main; main()", "serve", "--db", db_url, "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
         env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
     )
     server = Server(f"http://127.0.0.1:{port}", process)

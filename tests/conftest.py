@@ -32,14 +32,9 @@ def pytest_sessionfinish(session, exitstatus):
 @pytest.fixture(scope="session")
 def tiny_background():
     """The tiny test background, built into its own Brightway project (pass it to `assess`)."""
-    import footprint.background as background_module
+    from footprint.background import open_background
 
-    original = background_module.starter_folder
-    background_module.starter_folder = lambda: TINY_BACKGROUND
-    try:
-        return background_module.open_background()
-    finally:
-        background_module.starter_folder = original
+    return open_background(starter_folder=TINY_BACKGROUND)
 
 
 @pytest.fixture(scope="session")

@@ -15,13 +15,17 @@ from footprint.plugins import MaterialRegistry
 from .conftest import EXAMPLES
 
 REPRESENTATIVE_STUDIES = {
-    "lithium-carbonate": ["lithium-carbonate-brine-cl.toml"],
+    "lithium-carbonate": ["lithium-carbonate-brine-cl.toml", "lithium-carbonate-recycled-de.toml"],
     "lithium-hydroxide": ["lithium-hydroxide-spodumene-au-cn.toml"],
-    "nickel-sulfate": ["nickel-sulfate-hpal-id.toml"],
-    "cobalt-sulfate": ["cobalt-sulfate-drc-cn.toml"],
+    "nickel-sulfate": ["nickel-sulfate-hpal-id.toml", "nickel-sulfate-recycled-de.toml"],
+    "cobalt-sulfate": ["cobalt-sulfate-drc-cn.toml", "cobalt-sulfate-recycled-de.toml"],
     "copper-cathode": ["copper-cathode-pyro-cl.toml", "copper-cathode-secondary-de.toml"],
     "graphite-natural": ["graphite-natural-spherical-mz-cn.toml"],
     "ndpr-oxide": ["ndpr-oxide-bayan-obo-cn.toml"],
+    "aluminium": ["aluminium-primary-au-cn.toml", "aluminium-primary-br-no.toml", "aluminium-secondary-de.toml"],
+    "manganese-sulfate": ["manganese-sulfate-emm-cn.toml"],
+    "silicon-metal": ["silicon-metal-no.toml"],
+    "platinum": ["platinum-bushveld-za.toml"],
 }
 
 

@@ -22,7 +22,7 @@ import typer
 from scipy.stats import lognorm, norm
 from typer.testing import CliRunner
 
-from footprint import cli_classes
+from footprint.cli import classes as cli_classes
 from footprint.classes import (
     BOUNDARY_RULE,
     CalibrationError,
@@ -43,7 +43,7 @@ from footprint.classes import (
     write_class_table,
 )
 from footprint.errors import FootprintInputError
-from footprint.market import MarketData, MarketDataError, read_declarations_folder, read_market_csv, write_market_csv
+from footprint.classes import MarketData, MarketDataError, read_declarations_folder, read_market_csv, write_market_csv
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = REPO / "classes"
@@ -354,9 +354,10 @@ def test_declarations_folder_with_a_quantities_file(tmp_path: Path):
     for i in range(3):
         (folder / f"d{i}.json").write_text(json.dumps({
             "declaration_id": f"D-{i}", "issue_date": f"2025-0{i + 1}-15",
-            "material": {"id": "lithium-carbonate"}, "operator": {"name": f"Producer {i} GmbH"},
-            "footprint": [{"category": "climate change", "value": 3.0 + i, "unit": "kg CO2-Eq"},
-                          {"category": "acidification", "value": 0.01, "unit": "mol H+-Eq"}],
+            "material": {"id": "lithium-carbonate"}, "responsible_person": {"name": f"Producer {i} GmbH"},
+            "footprint": {"declared_unit_kg": 1.0, "categories": [
+                {"category": "climate change", "value": 3.0 + i, "unit": "kg CO2-Eq"},
+                {"category": "acidification", "value": 0.01, "unit": "mol H+-Eq"}]},
         }))
     (tmp_path / "q.csv").write_text("declaration_id,quantity_t\nD-0,100\nD-1,200\nD-2,50\n")
     data = read_declarations_folder(folder, tmp_path / "q.csv")
@@ -411,12 +412,12 @@ def test_a_negative_value_in_a_declaration_file_is_refused(tmp_path: Path):
     folder.mkdir()
     (folder / "d0.json").write_text(json.dumps({
         "declaration_id": "D-0", "issue_date": "2025-01-15", "material": {"id": "lithium-carbonate"},
-        "operator": {"name": "Producer GmbH"}, "footprint": [{"category": "climate change", "value": -2.0}],
+        "responsible_person": {"name": "Producer GmbH"}, "footprint": {"categories": [{"category": "climate change", "value": -2.0}]},
     }))
     (tmp_path / "q.csv").write_text("declaration_id,quantity_t\nD-0,100\n")
     with pytest.raises(MarketDataError) as err:
         read_declarations_folder(folder, tmp_path / "q.csv")
-    assert "d0.json" in str(err.value) and "footprint[0].value" in str(err.value) and "must not be negative" in str(err.value)
+    assert "d0.json" in str(err.value) and "footprint.categories[1].value" in str(err.value) and "must not be negative" in str(err.value)
 
 
 def test_a_negative_value_has_no_class():

@@ -47,7 +47,7 @@ def test_default_database_is_in_the_data_folder():
 
 def test_cli_publish_attest_withdraw_market_and_calibrate_from_the_registry(db_url, corpus, tmp_path):
     from footprint.classes import load_class_table
-    from footprint.market import read_market_csv
+    from footprint.classes import read_market_csv
 
     lithium = corpus.examples["lithium-carbonate-brine-cl"]
     tokens = {lithium.operator: add_account(db_url, "producer", lithium.operator, lithium.public_key)}

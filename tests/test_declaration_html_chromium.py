@@ -154,7 +154,7 @@ def test_public_study_page_figures_equal_the_results(tiny_pages, tmp_path):
 
 
 def test_page_prints_to_pdf(tiny_pages, tmp_path):
-    from footprint.public_study import write_study_pdf
+    from footprint.declaration import write_study_pdf
 
     out, _ = tiny_pages
     pdf = write_study_pdf(out / "study.html", tmp_path / "study.pdf")

@@ -17,7 +17,10 @@ from footprint.rules import PublishedFootprint
 from .conftest import DATA, EXAMPLES, REPO, TINY_STUDY, edit_study
 
 HOOKS = [name for name, _ in inspect.getmembers(hookspecs, inspect.isfunction) if name.startswith("footprint_")]
-BUILT_IN = {"lithium-carbonate", "lithium-hydroxide", "nickel-sulfate", "cobalt-sulfate", "copper-cathode", "graphite-natural", "ndpr-oxide"}
+BUILT_IN = {
+    "lithium-carbonate", "lithium-hydroxide", "nickel-sulfate", "cobalt-sulfate", "copper-cathode", "graphite-natural",
+    "ndpr-oxide", "aluminium", "manganese-sulfate", "silicon-metal", "platinum",
+}
 
 
 def test_the_six_built_in_materials_are_listed():
@@ -29,7 +32,9 @@ def test_built_ins_come_only_from_entry_points():
     bare = MaterialRegistry(make_plugin_manager(load_entry_points=False))
     assert bare.materials() == []
     entry_points = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["entry-points"][ENTRY_POINT_GROUP]
-    assert set(entry_points) == {"lithium", "nickel", "cobalt", "copper", "graphite", "rare-earths"}
+    assert set(entry_points) == {
+        "lithium", "nickel", "cobalt", "copper", "graphite", "rare-earths", "aluminium", "manganese", "silicon", "pgm", "magnets",
+    }
 
 
 def test_removing_a_built_in_from_the_entry_points_removes_its_materials():
@@ -44,7 +49,7 @@ def test_removing_a_built_in_from_the_entry_points_removes_its_materials():
 def test_every_hook_is_implemented_by_a_built_in_plugin_and_documented(hook):
     manager = make_plugin_manager()
     implementers = [impl.plugin_name for impl in getattr(manager.hook, hook).get_hookimpls()]
-    assert set(implementers) & {"lithium", "nickel", "cobalt", "copper", "graphite", "rare-earths"}
+    assert set(implementers) & {"lithium", "nickel", "cobalt", "copper", "graphite", "rare-earths", "aluminium", "magnets"}
     assert f"`{hook}(" in (REPO / "docs" / "plugins.md").read_text()
 
 
@@ -58,9 +63,14 @@ def test_every_hook_is_exercised_by_the_tests():
     table = registry.class_table("lithium-carbonate", dt.date(2027, 6, 1))  # footprint_class_table
     assert table is not None and table.material == "lithium-carbonate"
     assert registry.calibration_settings("unknown-material") is None  # footprint_calibration_settings
+    from footprint.magnets.registry import MagnetRulesRegistry
+
+    magnets = MagnetRulesRegistry()
+    assert magnets.rule_sets()  # footprint_magnet_rule_sets
+    assert magnets.rules_for("wind-energy-generator", dt.date(2030, 1, 1)) is not None  # footprint_magnet_rules
     assert set(HOOKS) == {
         "footprint_materials", "footprint_material_rules", "footprint_declared_categories",
-        "footprint_class_table", "footprint_calibration_settings",
+        "footprint_class_table", "footprint_calibration_settings", "footprint_magnet_rule_sets", "footprint_magnet_rules",
     }
 
 
@@ -117,6 +127,14 @@ EXAMPLE_CHECKS = [
     ("ndpr-oxide-bayan-obo-cn.toml", "ndpr-oxide", "ion-adsorption"),
     # Engels et al. 2022 per-process data including the coating step (coated SPG), as in Istrate et al.'s 10.6.
     ("graphite-natural-spherical-mz-cn.toml", "graphite-natural", "graphite"),
+    # IAI 2015 global inventory on the Chinese grid, against European Aluminium's Chinese average (20).
+    ("aluminium-primary-au-cn.toml", "aluminium", "China"),
+    # IAI / European Aluminium 2015 inventory on the Norwegian grid, against Hydro's REDUXA ceiling (4.0).
+    ("aluminium-primary-br-no.toml", "aluminium", "Norway"),
+    # Norwegian submerged-arc furnace against the ~5 t CO2 per t process figure (Teknisk Ukeblad 2021; basis stated).
+    ("silicon-metal-no.toml", "silicon-metal", "Norway"),
+    # Consistency check: the example's electricity comes from the same study's energy demand (Buchspies et al. 2017).
+    ("platinum-bushveld-za.toml", "platinum", "Southern Africa"),
 ]
 
 
@@ -139,3 +157,12 @@ def test_a_published_value_on_another_basis_must_say_how_it_was_converted():
         basis="per kg anhydrous salt", per_declared_unit=0.5, conversion="molar masses",
     )
     assert converted.declared_unit_range == (0.5, 1.0)
+
+
+def test_every_built_in_material_states_its_carbon_content():
+    """PACT's fossilCarbonContent is required: every built-in material says its carbon, sourced."""
+    for info in MaterialRegistry().materials():
+        if info.plugin == "gallium":
+            continue
+        assert info.carbon_content is not None, info.id
+        assert len(info.carbon_content.source) > 20, info.id

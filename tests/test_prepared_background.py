@@ -17,8 +17,13 @@ os.environ.setdefault("FOOTPRINT_DATA_DIR", str(Path(tempfile.gettempdir()) / "f
 os.environ.setdefault("TQDM_DISABLE", "1")
 warnings.filterwarnings("ignore", message=r"[\s\S]*pypardiso")
 
-from footprint import prepared as prep  # noqa: E402
-from footprint.engine import compute_lca  # noqa: E402
+from footprint import batch  # noqa: E402
+from footprint import engine as prep  # noqa: E402
+from footprint.background import ArrayBackground  # noqa: E402
+from footprint.engine import cache as engine_cache  # noqa: E402
+from footprint.engine import solvers  # noqa: E402
+from footprint.engine.core import Engine, OneOffEngine  # noqa: E402
+from footprint.engine.reference import reference_solve as compute_lca  # noqa: E402
 from footprint.errors import FootprintInputError  # noqa: E402
 from footprint.inventory import ForegroundInventory  # noqa: E402
 from footprint.methods import load_method_set  # noqa: E402
@@ -76,7 +81,7 @@ def random_background(method_set, n: int = 300, flows: int = 80, seed: int = 3, 
         params = UncertaintyBase.from_dicts(*[{"loc": 0.0, "uncertainty_type": 2}] * len(amounts))
         params["loc"], params["scale"] = np.log(amounts), np.log(1.2)
         extra["input_distributions"] = params
-    return prep.ArrayBackground(
+    return ArrayBackground(
         activity_ids=ids,
         production=production,
         inputs=(ids[suppliers], ids[consumers], amounts),
@@ -170,7 +175,7 @@ def test_one_off_route_equals_assess_on_the_example(method_set):
     from footprint.assessment import assess
 
     plain = assess(TINY, method_set=method_set).values()
-    one_off = prep.assess_prepared(TINY, method_set=method_set, cache=False).values()
+    one_off = assess(TINY, method_set=method_set, engine=OneOffEngine()).values()
     for category, value in plain.items():
         assert_close(value, one_off[category], floor=1e-30)
 
@@ -185,11 +190,12 @@ def test_prepared_equals_bw2calc_on_the_example(method_set):
     assert_outcomes_equal(compute_lca(inventory, background, method_set), prep.compute_prepared(inventory, ready), method_set)
 
 
-def test_assess_prepared_gives_the_same_results_as_assess(method_set):
+def test_the_prepared_engine_gives_the_reference_results(method_set):
     from footprint.assessment import assess
+    from footprint.engine.core import ReferenceEngine
 
-    plain = assess(TINY, method_set=method_set)
-    fast = prep.assess_prepared(TINY, method_set=method_set)
+    plain = assess(TINY, method_set=method_set, engine=ReferenceEngine())
+    fast = assess(TINY, method_set=method_set, engine=Engine())
     assert fast.fingerprint == plain.fingerprint
     for a, b in zip(plain.categories, fast.categories):
         assert a.category == b.category
@@ -237,8 +243,10 @@ def test_a_corrupt_or_foreign_cache_file_is_ignored(method_set, random_bg, tmp_p
 
 def test_a_prepared_background_for_another_background_is_refused(method_set, random_bg, tmp_path):
     ready = prep.prepare_background(random_bg, method_set, cache_dir=tmp_path)
+    from footprint.assessment import assess
+
     with pytest.raises(FootprintInputError):
-        prep.assess_prepared(TINY, prepared=ready, method_set=method_set)
+        assess(TINY, method_set=method_set, engine=Engine(prepared=ready))
 
 
 def test_unknown_dataset_ids_raise(method_set, random_bg, tmp_path):
@@ -277,8 +285,8 @@ def test_all_installed_solvers_prepare_the_same_scores(method_set, random_bg):
 
 
 def test_falling_back_to_superlu_is_loud(monkeypatch):
-    monkeypatch.setattr(prep, "available_solvers", lambda: ["superlu"])
-    monkeypatch.setattr(prep, "_SOLVER_NOTE", {})
+    monkeypatch.setattr(solvers, "available_solvers", lambda: ["superlu"])
+    monkeypatch.setattr(solvers, "_SOLVER_NOTE", {})
     monkeypatch.delenv(prep.SOLVER_ENV, raising=False)
     with pytest.warns(prep.SlowSolverWarning, match="SuperLU"):
         assert prep.choose_solver() == "superlu"
@@ -286,7 +294,7 @@ def test_falling_back_to_superlu_is_loud(monkeypatch):
 
 
 def test_asking_for_superlu_is_not_a_fallback(monkeypatch):
-    monkeypatch.setattr(prep, "_SOLVER_NOTE", {})
+    monkeypatch.setattr(solvers, "_SOLVER_NOTE", {})
     monkeypatch.setenv(prep.SOLVER_ENV, "superlu")
     with warnings.catch_warnings():
         warnings.simplefilter("error", prep.SlowSolverWarning)
@@ -306,14 +314,15 @@ def test_assess_many_shares_one_prepared_background(method_set, tmp_path, monkey
     from footprint.assessment import assess
 
     calls = []
-    real = prep.compute_prepared_scores
-    monkeypatch.setattr(prep, "compute_prepared_scores", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = engine_cache.compute_prepared_scores
+    monkeypatch.setattr(engine_cache, "compute_prepared_scores", lambda *a, **k: calls.append(1) or real(*a, **k))
     prep.clear_memory_cache()
     bad = tmp_path / "bad.toml"
     bad.write_text('title = "x"\n', encoding="utf-8")
     seen = []
-    items = prep.assess_many(
-        [TINY, bad, TINY, TINY], method_set=method_set, cache=False, progress=lambda done, total, path: seen.append((done, total))
+    items = batch.assess_many(
+        [TINY, bad, TINY, TINY], method_set=method_set, engine=Engine(prep.EngineConfig(cache=False)),
+        progress=lambda done, total, path: seen.append((done, total)),
     )
     assert len(calls) == 1  # solved once for the whole batch
     assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]
@@ -324,11 +333,11 @@ def test_assess_many_shares_one_prepared_background(method_set, tmp_path, monkey
         for category, value in item.results.values().items():
             assert_close(reference[category], value, floor=1e-30)
     with pytest.raises(FootprintInputError):
-        prep.assess_many([bad], method_set=method_set, stop_on_error=True)
+        batch.assess_many([bad], method_set=method_set, stop_on_error=True)
 
 
 def test_assess_many_with_a_progress_bar_runs(method_set, capsys):
-    items = prep.assess_many([TINY, TINY], method_set=method_set, progress=True)
+    items = batch.assess_many([TINY, TINY], method_set=method_set, progress=True)
     assert all(item.ok for item in items)
 
 
@@ -349,13 +358,13 @@ def test_verify_many_shares_one_prepared_background(method_set, tmp_path, monkey
     tampered.write_text(text)
 
     calls = []
-    real = prep.compute_prepared_scores
-    monkeypatch.setattr(prep, "compute_prepared_scores", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = engine_cache.compute_prepared_scores
+    monkeypatch.setattr(engine_cache, "compute_prepared_scores", lambda *a, **k: calls.append(1) or real(*a, **k))
     prep.clear_memory_cache()
     seen = []
-    items = prep.verify_many(
+    items = batch.verify_many(
         [(honest, TINY), (tampered, TINY), (honest, TINY), (tmp_path / "missing.json", TINY)],
-        cache=False,
+        engine=Engine(prep.EngineConfig(cache=False)),
         progress=lambda done, total, path: seen.append(done),
     )
     assert len(calls) == 1

@@ -19,9 +19,9 @@ os.environ.setdefault("FOOTPRINT_DATA_DIR", str(Path(tempfile.gettempdir()) / "f
 os.environ.setdefault("TQDM_DISABLE", "1")
 warnings.filterwarnings("ignore", message=r"[\s\S]*pypardiso")
 
-from footprint import prepared as prep  # noqa: E402
+from footprint import engine as prep  # noqa: E402
 from footprint import uncertainty as unc  # noqa: E402
-from footprint.engine import compute_lca  # noqa: E402
+from footprint.engine.reference import reference_solve as compute_lca  # noqa: E402
 from footprint.errors import FootprintInputError  # noqa: E402
 from footprint.inventory import ForegroundInventory  # noqa: E402
 from footprint.methods import load_method_set  # noqa: E402
@@ -96,8 +96,8 @@ def test_each_iteration_equals_a_deterministic_solve_of_its_amounts(method_set):
     specs = []
     for kind, items in (("foreground", inventory.foreground_links), ("background", inventory.background_links), ("flow", inventory.flows)):
         for i, (_, _, amount) in enumerate(items):
-            specs.append(unc.ExchangeSpec(kind, i, "p", "f", amount, unc.LOGNORMAL, "test", gsd=1.3))
-    specs[0] = unc.ExchangeSpec("foreground", 0, "p", "f", inventory.foreground_links[0][2], unc.NORMAL, "test", sd=0.05)
+            specs.append(unc.ExchangeSpec(kind, i, "p", "f", amount, unc.exchanges.LOGNORMAL, "test", gsd=1.3))
+    specs[0] = unc.ExchangeSpec("foreground", 0, "p", "f", inventory.foreground_links[0][2], unc.exchanges.NORMAL, "test", sd=0.05)
     system = unc.monte_carlo_system(inventory, ready, specs)
     amounts = unc.sample_amounts(system, 6, seed=9)
     samples = unc.simulate(system, amounts, chunk_elements=50)  # several chunks
@@ -291,7 +291,7 @@ def test_no_class_table_in_force_is_reported_not_fatal(monkeypatch):
 
 
 def test_sampled_background_scores_are_seeded(method_set):
-    from footprint.engine import background_has_distributions, sample_background_scores
+    from footprint.engine.sampling import background_has_distributions, sample_background_scores
 
     plain = random_background(method_set, n=60, flows=30, seed=8)
     uncertain = random_background(method_set, n=60, flows=30, seed=8, distributions=True)

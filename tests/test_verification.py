@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from footprint.cli import app
-from footprint.study_diff import diff_studies, is_energy_input, study_digest
+from footprint.study import diff_studies, is_energy_input, study_digest
 from footprint.study import TechnosphereInput, load_study
 from footprint.verification import VerificationReport, agree, verify_declaration
 
@@ -159,9 +159,11 @@ def test_method_version_change_is_a_method_difference(declared, tmp_path):
 def test_installed_method_set_change_is_a_method_difference(declared, monkeypatch):
     study, declaration, _ = declared
     import footprint.methods as methods
+    import footprint.verification.inputs as verifier_inputs
 
     real = methods.load_method_set("ef31")
-    monkeypatch.setattr(methods, "load_method_set", lambda set_id="ef31": real.model_copy(update={"version": "3.2"}))
+    # The verifier's view of the installed method set: a newer version of it.
+    monkeypatch.setattr(verifier_inputs, "load_method_set", lambda set_id="ef31", **_: real.model_copy(update={"version": "3.2"}))
     report = verify_declaration(declaration, study)
     assert not report.reproduced and "method" in report.kinds()
 

@@ -7,8 +7,13 @@ password hashes such as scrypt are for low-entropy passwords, and would cost eve
 tens of milliseconds).
 
 Roles: a producer publishes, supersedes and withdraws its own declarations, signed with the
-public key registered here; a verifier attaches signed verification statements; a regulator
-reads the confidential market data; an admin makes accounts and may withdraw any declaration.
+public key registered here (and its magnet records); a verifier attaches signed verification
+statements; a regulator reads the confidential market data; a buyer reads PACT product
+footprints through PACT's client-credentials flow (any account may; a buyer may do nothing
+else); an admin makes accounts and may withdraw any declaration.
+
+PACT's client credentials are the account's own: the client id is its token id (the 16 hex
+digits after `fpr_`), the client secret its API token.
 """
 
 from __future__ import annotations
@@ -70,6 +75,12 @@ def add_account(session: Session, *, role: str, operator: str, public_key: str |
     session.add(account)
     session.flush()
     return account, token
+
+
+def authenticate_client(session: Session, client_id: str, client_secret: str) -> Account | None:
+    """The account of PACT client credentials (client id = token id, secret = API token), or None."""
+    account = authenticate(session, client_secret)
+    return account if account is not None and hmac.compare_digest(account.token_id, client_id) else None
 
 
 def authenticate(session: Session, token: str) -> Account | None:

@@ -10,14 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import select
 
 from . import service
 from .accounts import add_account
 from .checks import refuse
 from .db import read_session, write_session
-from .deps import check_declaration_id, check_material, current_account, registry_context, search_filters
+from .deps import AccountDep, check_declaration_id, check_material, registry_context, search_filters
 from .models import Account, DeclarationRecord
 from .queries import PER_PAGE, attestations, detail, market_csv, market_rows, materials, registry_revision, search
 from .schemas import (
@@ -27,7 +27,6 @@ from .schemas import (
 
 REFUSALS = {code: {"model": Problem} for code in (400, 401, 403, 404, 409, 413, 422)}
 router = APIRouter(prefix="/api/v1", tags=["registry"], responses=REFUSALS)
-AccountDep = Annotated[Account, Depends(current_account)]
 
 
 def _detail(context, declaration_id: str) -> DeclarationDetail:
@@ -67,8 +66,8 @@ def search_declarations(
 
 
 @router.post("/declarations", response_model=DeclarationDetail, status_code=201, summary="Publish a signed declaration (producer)")
-def publish_declaration(request: PublishRequest, account: AccountDep, context=Depends(registry_context)) -> DeclarationDetail:
-    record = service.publish(context.engine, account, request)
+def publish_declaration(request: PublishRequest, http: Request, account: AccountDep, context=Depends(registry_context)) -> DeclarationDetail:
+    record = service.publish(context.engine, account, request, context.registry_url(http))
     return _detail(context, record.declaration_id)
 
 

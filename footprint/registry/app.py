@@ -1,10 +1,14 @@
 """The registry's web application (FastAPI on uvicorn): public pages, the JSON API, the guards.
 
 `create_app` builds it over one database; `app_from_environment` is the factory each uvicorn
-worker of `footprint serve` calls. Routers: `pages` (HTML for people, no JavaScript) and
-`api` (JSON under /api/v1, OpenAPI document at /api/openapi.json). More routers (such as
-PACT's `footprints` endpoints) are added with `create_app(extra_routers=[...])`; they reach
-the database and the accounts through `footprint.registry.deps`.
+worker of `footprint serve` calls. Routers: `pages` (HTML for people, no JavaScript), `api`
+(JSON under /api/v1, OpenAPI document at /api/openapi.json), `pact` (PACT 2.3 and 3.0
+footprints with PACT's authentication flow) and `magnet_routes` (the permanent-magnet records,
+API and pages). More routers are added with `create_app(extra_routers=[...])`; they reach the
+database and the accounts through `footprint.registry.deps`.
+
+The registry's own address (`public_url`, `footprint serve --public-url`) is what a declaration's
+public address must start with; without one, the address a request came to stands for it.
 
 Guards around every request:
 
@@ -36,21 +40,18 @@ from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from footprint import __version__
+from footprint.links import registry_base
 
 from .checks import Refusal
 from .db import make_engine, migrate, schema_is_current
+from .headers import SecurityHeaders
 
 HERE = Path(__file__).resolve().parent
 DB_ENV = "FOOTPRINT_REGISTRY_DB"
 MAX_BODY_ENV = "FOOTPRINT_REGISTRY_MAX_BODY"
 MIGRATE_ENV = "FOOTPRINT_REGISTRY_MIGRATE"
+PUBLIC_URL_ENV = "FOOTPRINT_REGISTRY_PUBLIC_URL"
 MAX_BODY_BYTES = 4 * 1024 * 1024
-CSP = (
-    "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; "
-    "base-uri 'none'; frame-ancestors 'none'"
-)
-# The public study is the producer's page: sandboxed (no scripts, no forms, its own origin).
-STUDY_CSP = "sandbox allow-popups allow-top-navigation-by-user-activation; default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 log = logging.getLogger("footprint.registry")
 
 
@@ -79,13 +80,19 @@ class PageCache:
 
 @dataclass
 class RegistryContext:
-    """What every route needs: the database, the templates, the page cache."""
+    """What every route needs: the database, the templates, the page cache, the registry's address."""
 
     engine: Engine
     templates: Any
+    magnet_templates: Any = None
     cache: PageCache = field(default_factory=PageCache)
     max_body_bytes: int = MAX_BODY_BYTES
+    public_url: str | None = None
     _materials: Any = None
+
+    def registry_url(self, request: Request) -> str:
+        """This registry's base address: the configured one, else the one the request came to."""
+        return self.public_url or str(request.base_url).rstrip("/")
 
     @property
     def material_registry(self) -> Any:
@@ -96,40 +103,25 @@ class RegistryContext:
         return self._materials
 
 
-def registry_templates() -> Any:
-    """footprint's template environment (autoescape on, its filters), with the registry's templates first."""
+def registry_templates(shared: Any | None = None) -> Any:
+    """footprint's template environment (autoescape on, its filters; the declarations' unless
+    `shared` is given), with the registry's templates first."""
     import jinja2
 
     from footprint.declaration import templates
 
-    shared = templates()
+    shared = shared or templates()
     return shared.overlay(loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(HERE / "templates")), shared.loader]))
 
 
+def magnet_templates() -> Any:
+    """The magnet records' template environment (their filters), with the registry's templates first."""
+    from footprint.magnets.render import templates
+
+    return registry_templates(templates())
+
+
 # --- guards -------------------------------------------------------------------------------------
-
-
-class SecurityHeaders:
-    """The Content-Security-Policy (unless a route set its own), nosniff, no-referrer, no framing; plain ASGI."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: dict) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                if b"content-security-policy" not in {name.lower() for name, _ in headers}:
-                    headers.append((b"content-security-policy", CSP.encode()))
-                headers += [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"), (b"x-frame-options", b"DENY")]
-                message = {**message, "headers": headers}
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
 
 
 def problem(request: Request, status: int, message: str, field: str | None = None) -> Any:
@@ -152,6 +144,10 @@ def _validation_problem(request: Request, exc: RequestValidationError) -> Any:
 
 
 def _install_handlers(app: FastAPI) -> None:
+    from .pact import PactProblem, pact_problem_response
+
+    app.add_exception_handler(PactProblem, pact_problem_response)  # type: ignore[arg-type]
+
     @app.exception_handler(Refusal)
     async def _refusal(request: Request, exc: Refusal) -> Any:
         return problem(request, exc.status, exc.message, exc.field)
@@ -185,10 +181,14 @@ def create_app(
     run_migrations: bool = True,
     max_body_bytes: int = MAX_BODY_BYTES,
     extra_routers: Iterable[APIRouter] = (),
+    public_url: str | None = None,
 ) -> FastAPI:
-    """The registry over `db_url` (default: the SQLite file in footprint's data folder)."""
-    from . import api, pages
+    """The registry over `db_url` (default: the SQLite file in footprint's data folder), at
+    `public_url` (its base address, e.g. https://registry.example.eu) when given."""
+    from . import api, magnet_routes, pact, pages
 
+    if public_url is not None:
+        public_url = registry_base(public_url, field="--public-url")
     engine = engine or make_engine(db_url)
     if run_migrations:
         migrate(engine)
@@ -203,14 +203,14 @@ def create_app(
         redoc_url=None,
         max_body_size=max_body_bytes,
     )
-    app.state.registry = RegistryContext(engine=engine, templates=registry_templates(), max_body_bytes=max_body_bytes)
+    app.state.registry = RegistryContext(
+        engine=engine, templates=registry_templates(), magnet_templates=magnet_templates(), max_body_bytes=max_body_bytes, public_url=public_url,
+    )
     _install_handlers(app)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    app.include_router(api.router)
-    for router in extra_routers:
+    for router in (api.router, magnet_routes.api, pact.router, *extra_routers, pages.router, magnet_routes.pages):
         app.include_router(router)
-    app.include_router(pages.router)
     return app
 
 
@@ -220,4 +220,5 @@ def app_from_environment() -> FastAPI:
         os.environ.get(DB_ENV) or None,
         run_migrations=os.environ.get(MIGRATE_ENV, "1") != "0",
         max_body_bytes=int(os.environ.get(MAX_BODY_ENV) or MAX_BODY_BYTES),
+        public_url=os.environ.get(PUBLIC_URL_ENV) or None,
     )

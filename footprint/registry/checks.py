@@ -8,8 +8,9 @@ refusal exists so that an attempt is answered with a 4xx and never stored. The S
 are deliberately narrow (a quote or semicolon followed by a comment, `UNION SELECT`,
 `; DROP ...`, `' OR 1=1`, ...), so that names such as "O'Brien Mining" pass.
 
-URLs. A web address in a declaration is http(s) (or the relative `study.html`), never
-`javascript:` or `data:`.
+URLs. A web address in a declaration is checked by `footprint.links.web_url`, footprint's one
+set of URL rules: http(s) (or the relative `study.html`), never `javascript:` or `data:`. A
+declaration's public address, when it has one, must be this registry's address for its id.
 
 The public study. `study.html` is shown as the producer made it, so it must be a footprint
 public study of this declaration and carry no active content: no script, frame, object,
@@ -25,6 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from footprint.errors import FootprintInputError
+from footprint.links import public_address, web_url
 
 
 class Refusal(FootprintInputError):
@@ -94,12 +96,27 @@ def check_texts(value: Any, path: str) -> None:
 
 
 def check_web_address(url: str | None, *, field: str, relative_allowed: tuple[str, ...] = ()) -> None:
-    """An http(s) address (or one of the relative names allowed)."""
+    """An http(s) address by footprint's URL rules (`footprint.links.web_url`), or one of the relative names allowed."""
     if url is None or url in relative_allowed:
         return
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        raise Refusal("must be an http or https address", field=field)
+    try:
+        web_url(url, field=field)
+    except FootprintInputError as exc:
+        raise Refusal(exc.message, field=field) from None
+
+
+def check_public_address(address: str | None, declaration_id: str, registry_url: str, *, field: str = "declaration.public_address") -> None:
+    """A declaration's public address, when it has one, is where this registry publishes it:
+    `<registry>/declarations/<id>` (its QR code would otherwise send a reader elsewhere)."""
+    if address is None:
+        return
+    expected = public_address(registry_url, declaration_id)
+    if address.rstrip("/") != expected:
+        raise Refusal(
+            f"the declaration's public address {address!r} is not this registry's address for it ({expected}); "
+            "declare it again with --registry-url set to this registry, or without one",
+            field=field, status=422,
+        )
 
 
 # --- the public study ------------------------------------------------------------------------

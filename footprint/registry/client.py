@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from footprint.errors import FootprintError, FootprintInputError
+from footprint.errors import FootprintError, FootprintInputError, from_validation_error
 from footprint.files import decode_text, read_bytes_bounded, write_atomically
-from footprint.signing import SIGNATURE_FILE, Signature, read_signed_json
+from footprint.signing import SIGNATURE_FILE, Signature, read_signed_json, signature_path
 
 TIMEOUT_S = 60.0
 
@@ -51,18 +51,32 @@ class RegistryClient:
             raise FootprintError(f"the registry at {self.url} answered {response.status_code}: {response.text[:300]}")
         return response
 
-    def publish(self, folder: Path | str, quantity_t: float, supersedes: str | None = None) -> dict[str, Any]:
-        """Upload declaration.json, declaration.sig and study.html from a `footprint declare` folder."""
+    def publish(self, folder: Path | str, quantity_t: float, supersedes: str | None = None, pact: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Upload declaration.json, declaration.sig and study.html from a `footprint declare` folder,
+        with its PACT footprints (`pact`: {"pact_v2": ..., "pact_v3": ...}) when given."""
         folder = Path(folder)
         declaration = read_signed_json(folder / "declaration.json", what="declaration")
-        signature_path = folder / SIGNATURE_FILE
-        signature = None
-        if signature_path.is_file():
-            signature = Signature.model_validate(read_signed_json(signature_path, what="signature")).model_dump(mode="json")
+        signature = _signature(folder / SIGNATURE_FILE) if (folder / SIGNATURE_FILE).is_file() else None
         study_path = folder / "study.html"
         study = decode_text(read_bytes_bounded(study_path, what="public study"), path=study_path, what="public study")
-        body = {"declaration": declaration, "signature": signature, "study_html": study, "quantity_t": quantity_t, "supersedes": supersedes}
+        body = {"declaration": declaration, "signature": signature, "study_html": study, "quantity_t": quantity_t, "supersedes": supersedes, **(pact or {})}
         return self._request("POST", "/api/v1/declarations", json=body).json()
+
+    def publish_magnets(self, folder: Path | str) -> dict[str, Any]:
+        """Upload data-record.json and, where written, recycled-content.json (with their .sig files when
+        signed) from a `footprint magnets declare` folder."""
+        folder = Path(folder)
+        body: dict[str, Any] = {}
+        for name, key in (("data-record.json", "data_record"), ("recycled-content.json", "recycled_content")):
+            path = folder / name
+            if not path.is_file():
+                if key == "data_record":
+                    raise FootprintInputError("no data-record.json here: give the folder `footprint magnets declare` wrote", file=folder)
+                continue
+            body[key] = read_signed_json(path, what=name)
+            if signature_path(path).is_file():
+                body[f"{key}_signature"] = _signature(signature_path(path))
+        return self._request("POST", "/api/v1/magnets", json=body).json()
 
     def attest(self, statement_path: Path | str) -> dict[str, Any]:
         document = read_signed_json(statement_path, what="verification statement")
@@ -77,6 +91,16 @@ class RegistryClient:
     def market_csv(self, material: str | None = None) -> str:
         params = {"material": material} if material else {}
         return self._request("GET", "/api/v1/market.csv", params=params).text
+
+
+def _signature(path: Path) -> dict[str, Any]:
+    """A detached signature file, checked against its model before it is sent."""
+    from pydantic import ValidationError
+
+    try:
+        return Signature.model_validate(read_signed_json(path, what="signature")).model_dump(mode="json")
+    except ValidationError as exc:
+        raise from_validation_error(exc, file=path) from None
 
 
 def fetch_market_csv(url: str, token: str | None, material: str, folder: Path | str) -> Path:

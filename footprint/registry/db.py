@@ -107,13 +107,15 @@ def read_session(engine: Engine) -> Iterator[Session]:
 
 
 @contextmanager
-def write_session(engine: Engine) -> Iterator[Session]:
+def write_session(engine: Engine, *, bump: bool = True) -> Iterator[Session]:
     """One write transaction: committed whole when the block ends, rolled back on any error.
 
-    It bumps the registry's revision first, which on PostgreSQL also queues concurrent writers
-    on that row's lock.
+    It bumps the registry's revision first (so every worker's cached lists go stale), which on
+    PostgreSQL also queues concurrent writers on that row's lock. `bump=False` is for writes no
+    page shows (PACT access tokens).
     """
     with Session(engine.execution_options(**{_WRITE: True}), expire_on_commit=False) as session:
         with session.begin():
-            session.execute(update(RegistryState).where(RegistryState.id == 1).values(revision=RegistryState.revision + 1))
+            if bump:
+                session.execute(update(RegistryState).where(RegistryState.id == 1).values(revision=RegistryState.revision + 1))
             yield session

@@ -1,20 +1,20 @@
 """What a router of the registry depends on: the context, the signed-in account, checked search terms.
 
-Routers added later (PACT's `footprints` endpoints, for one) use these too:
+Every router uses these (the magnet records' too; PACT's has its own tokens, `pact`):
 
     from fastapi import APIRouter, Depends
-    from footprint.registry.deps import current_account, registry_context
+    from footprint.registry.deps import AccountDep, registry_context
 
-    router = APIRouter(prefix="/pact/v2")
+    router = APIRouter(prefix="/api/v1")
 
-    @router.get("/footprints")
-    def footprints(account=Depends(current_account), context=Depends(registry_context)): ...
+    @router.get("/things")
+    def things(account: AccountDep, context=Depends(registry_context)): ...
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -49,6 +49,9 @@ def current_account(request: Request, credentials: HTTPAuthorizationCredentials 
     if account is None:
         raise refuse(401, "unknown API token")
     return account
+
+
+AccountDep = Annotated[Account, Depends(current_account)]
 
 
 def check_declaration_id(value: str) -> str:

@@ -23,9 +23,9 @@ from starlette.concurrency import run_in_threadpool
 from sqlalchemy import select
 
 from footprint.declaration import Declaration, country_name, declaration_page_context
-from footprint.signing import VerificationStatement
+from footprint.verification import VerificationStatement
 
-from .app import STUDY_CSP
+from .headers import STUDY_CSP
 from .checks import refuse
 from .db import read_session
 from .deps import check_declaration_id, check_material, context_of, registry_context, search_filters
@@ -43,8 +43,8 @@ def _html(request: Request, body: bytes, etag: str) -> Response:
     return Response(body, media_type=HTML, headers={"etag": etag, "cache-control": "no-cache"})
 
 
-def _cached(request: Request, key: tuple, render) -> Response:
-    """The page for `key` (whose last part is a revision), rendered once per worker."""
+def cached_page(request: Request, key: tuple, render) -> Response:
+    """The page for `key` (whose last part is a revision, unless what it shows never changes), rendered once per worker."""
     context = context_of(request)
     body = context.cache.get(key)
     if body is None:
@@ -67,7 +67,7 @@ def home(request: Request, context=Depends(registry_context)) -> Response:
             latest = search(session, SearchFilters(per_page=10)).results
             return context.templates.get_template("home.html").render(filters=SearchFilters(), latest=latest, **_lists(session))
 
-        return _cached(request, ("home", revision), render)
+        return cached_page(request, ("home", revision), render)
 
 
 @router.get("/declarations")
@@ -89,7 +89,7 @@ def search_page(request: Request, context=Depends(registry_context)) -> Response
                 next_url=link(filters.page + 1) if filters.page < pages else None, **_lists(session),
             )
 
-        return _cached(request, ("search", revision, *filters.cache_key()), render)
+        return cached_page(request, ("search", revision, *filters.cache_key()), render)
 
 
 def _record(session, declaration_id: str) -> DeclarationRecord:
@@ -122,7 +122,7 @@ def _declaration_page(declaration_id: str, request: Request, context) -> Respons
                 page["d"] = declaration.model_copy(update={"public_study": link})
             return context.templates.get_template("declaration_page.html").render(**page, record=detail(session, record))
 
-    return _cached(request, ("declaration", declaration_id, revision), render)
+    return cached_page(request, ("declaration", declaration_id, revision), render)
 
 
 @router.get("/declarations/{declaration_id}/declaration.json")
@@ -175,7 +175,7 @@ def statement_page(declaration_id: str, name: str, request: Request, context=Dep
 def materials_page(request: Request, context=Depends(registry_context)) -> Response:
     with read_session(context.engine) as session:
         revision = registry_revision(session)
-        return _cached(request, ("materials", revision), lambda: context.templates.get_template("materials.html").render(**_lists(session)))
+        return cached_page(request, ("materials", revision), lambda: context.templates.get_template("materials.html").render(**_lists(session)))
 
 
 @router.get("/materials/{material}")
@@ -193,7 +193,7 @@ def material_page(material: str, request: Request, context=Depends(registry_cont
             view = distribution(market_data(rows, source=f"registry:{material}"), material, context.material_registry, today)
             return context.templates.get_template("material.html").render(material=material, name=names[0], view=view)
 
-        return _cached(request, ("material", material, today.isoformat(), revision), render)
+        return cached_page(request, ("material", material, today.isoformat(), revision), render)
 
 
 @router.get("/keys/{name}")

@@ -25,9 +25,19 @@ from typing import Any
 
 import numpy as np
 
-from footprint.classes import CalibrationError, CalibrationSettings, DisclosureError, ThinDataError, calibrate_classes, data_window, find_class_table
-from footprint.declaration import CLASS_COLOURS, format_value
-from footprint.market import DEFAULT_CATEGORY, MarketData
+from footprint.classes import (
+    DEFAULT_CATEGORY,
+    CalibrationError,
+    CalibrationSettings,
+    DisclosureError,
+    MarketData,
+    ThinDataError,
+    calibrate_classes,
+    data_window,
+    find_class_table,
+)
+from footprint.classes.colours import class_colours
+from footprint.declaration import format_value
 
 WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 640, 316, 48, 16, 34, 42
 
@@ -51,13 +61,13 @@ class Distribution:
     geometry: dict[str, int] = field(default_factory=lambda: {"width": WIDTH, "height": HEIGHT, "left": LEFT, "top": TOP, "bottom": HEIGHT - BOTTOM, "right": WIDTH - RIGHT})
 
 
-def _gate_settings(material: str, table: Any | None) -> CalibrationSettings:
+def _gate_settings(material: str, table: Any | None, registry: Any) -> CalibrationSettings:
+    """The settings of the table in force, else the material's plugin's (as `classes calibrate` takes them), else the defaults."""
     if table is not None:
         settings = table.settings
     else:
-        from footprint.cli_classes import material_settings
-
-        settings = material_settings(material)
+        found = registry.calibration_settings(material)
+        settings = found if isinstance(found, CalibrationSettings) else CalibrationSettings.model_validate(found or {})
     if settings.method == "auto" and settings.typical_uncertainty is None and settings.typical_relative_uncertainty is None:
         settings = settings.model_copy(update={"method": "equal-width", "n_classes": settings.min_classes})
         settings = CalibrationSettings.model_validate(settings.model_dump())
@@ -76,7 +86,7 @@ def privacy_reason(settings: CalibrationSettings) -> str:
 def distribution(market: MarketData, material: str, registry: Any, today: dt.date) -> Distribution:
     """The distribution of `material`'s climate values in `market`, if the privacy rule allows it."""
     table = find_class_table(registry, material, today)
-    settings = _gate_settings(material, table)
+    settings = _gate_settings(material, table, registry)
     period = f"{today.year + 1}-{today.year + 3}"  # the next period: its data window ends this year
     window = data_window(period, settings.window_years)
     view = Distribution(material=material, shown=False, reason="", window=window, table=table)
@@ -115,9 +125,10 @@ def _geometry(view: Distribution, values: np.ndarray, thresholds: list[float]) -
         view.bins.append({"count": count, "low": a, "high": b, "x": x(a) + 0.5, "w": max(x(b) - x(a) - 1, 0.5), "y": TOP + plot_h - h, "h": h})
     edges_at = [low, *thresholds, high]
     labels = view.table.labels if view.table is not None else []
+    colours = class_colours(len(labels))
     for i, label in enumerate(labels):
         a, b = edges_at[i], edges_at[i + 1]
-        colour = CLASS_COLOURS[min(round(i * 6 / max(len(labels) - 1, 1)), 6)]
+        colour = colours[i]
         view.bands.append({"label": label, "x": x(a), "w": x(b) - x(a), "colour": colour, "upper": thresholds[i] if i < len(thresholds) else None})
     for v in np.linspace(low, high, 5).tolist():
         view.ticks.append({"x": x(v), "text": format_value(v)})

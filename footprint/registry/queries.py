@@ -2,16 +2,15 @@
 
 The market data a regulator reads is the registry's confidential part: every declared value
 with the quantity its producer reported as placed on the market, in the CSV layout `footprint
-classes calibrate --market` reads (`footprint.market.read_market_csv`). Withdrawn declarations
-are left out; superseded ones stay in, since material was placed on the market under them.
-Producers appear as `footprint.market.pseudonymise` pseudonyms.
+classes calibrate --market` reads (written by `footprint.classes.market_csv_text`, the one CSV
+writer, with its declaration_id column). Withdrawn declarations are left out; superseded ones
+stay in, since material was placed on the market under them. Producers appear as
+`footprint.classes.pseudonymise` pseudonyms.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -19,12 +18,12 @@ from typing import Any
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from footprint.market import MarketData, pseudonymise
+from footprint.classes import MarketData, market_csv_text, pseudonymise
 
 from .models import AttestationRecord, DeclarationRecord, EventRecord, OriginRecord, RegistryState, ValueRecord
+from .pact_store import footprint_links
 from .schemas import AttestationOut, DeclarationDetail, DeclarationSummary, EventOut, MaterialOut, OriginOut, SearchResult
 
-MARKET_COLUMNS = ("material", "category", "value", "unit", "quantity_t", "date", "producer", "declaration_id")
 PER_PAGE = 25
 
 
@@ -131,6 +130,7 @@ def detail(session: Session, record: DeclarationRecord) -> DeclarationDetail:
         links={
             "page": base, "declaration_json": f"{base}/declaration.json", "signature": f"{base}/declaration.sig",
             "public_study": f"{base}/study.html", "producer_key": f"/keys/{record.signature_key_id}.pem",
+            **footprint_links(session, did),
         },
         declaration=json.loads(record.declaration_json),
     )
@@ -177,16 +177,10 @@ def market_rows(session: Session, *, material: str | None = None, since: dt.date
 
 
 def market_csv(rows: list[dict[str, Any]]) -> str:
-    """The rows in the CSV layout `footprint classes calibrate --market` reads."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(MARKET_COLUMNS)
-    for row in rows:
-        writer.writerow([
-            row["material"], row["category"], repr(float(row["value"])), row["unit"], repr(float(row["quantity_t"])),
-            row["date"].isoformat(), row["producer"], row["declaration_id"],
-        ])
-    return out.getvalue()
+    """The rows in the CSV layout `footprint classes calibrate --market` reads, with their declaration ids."""
+    if not rows:  # the header alone: there is no data to build columns from
+        return market_csv_text(MarketData.from_arrays(material=[], value=[], quantity_t=[], date=[], producer=[]), declaration_ids=[])
+    return market_csv_text(market_data(rows, source="registry"), declaration_ids=[r["declaration_id"] for r in rows])
 
 
 def market_data(rows: list[dict[str, Any]], source: str) -> MarketData:

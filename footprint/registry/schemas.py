@@ -24,6 +24,8 @@ class PublishRequest(Body):
     study_html: str = Field(max_length=MAX_STUDY_CHARS, description="study.html: the public version of the study (Art. 31(7)(f))")
     quantity_t: float = Field(gt=0, allow_inf_nan=False, description="Tonnes of the material placed on the EU market under this declaration (confidential: only regulators read it)")
     supersedes: str | None = Field(default=None, max_length=64, description="Id of the producer's current declaration this one replaces (Annex V Part VI: a new calculation)")
+    pact_v2: dict[str, Any] | None = Field(default=None, description="The declaration's PACT 2.3 product footprint (`footprint export --format pact-v2`), served at /2/footprints")
+    pact_v3: dict[str, Any] | None = Field(default=None, description="The declaration's PACT 3.0 product footprint (`footprint export --format pact-v3`), served at /3/footprints")
 
 
 class WithdrawRequest(Body):
@@ -31,7 +33,7 @@ class WithdrawRequest(Body):
 
 
 class AccountRequest(Body):
-    role: Literal["producer", "verifier", "regulator", "admin"]
+    role: Literal["producer", "verifier", "regulator", "admin", "buyer"]
     operator: str = Field(min_length=1, max_length=300)
     public_key: str | None = Field(default=None, max_length=4000, description="PEM public key (producers and verifiers)")
 
@@ -129,3 +131,41 @@ class AttestRequest(Body):
 
     statement: dict[str, Any] = Field(description="The verification statement (schema: `footprint schema verification-statement`), exactly as signed")
     signature: Signature
+
+
+class MagnetPublishRequest(Body):
+    """A producer's upload of a product's magnet records, as `footprint magnets declare` wrote them."""
+
+    data_record: dict[str, Any] = Field(description="data-record.json: the Art. 28 data record (schema: `footprint schema magnet-data-record`)")
+    data_record_signature: Signature | None = Field(default=None, description="data-record.sig, if signed (`footprint magnets declare --sign KEY`)")
+    recycled_content: dict[str, Any] | None = Field(default=None, description="recycled-content.json: the Art. 29 declaration, where Art. 29 applies (schema: `footprint schema magnet-declaration`)")
+    recycled_content_signature: Signature | None = Field(default=None, description="recycled-content.sig, if signed")
+
+
+class MagnetSummary(BaseModel):
+    record_id: str
+    url: str
+    declaration_id: str | None
+    declaration_url: str | None
+    producer: str
+    product_name: str
+    product_model: str
+    product_group: str
+    unique_product_identifier: str
+    issue_date: dt.date
+    published_at: dt.datetime
+    signed: bool = Field(description="True when the records came with the producer's signatures, checked with its registered key")
+
+
+class MagnetDetail(MagnetSummary):
+    signature_key_id: str | None
+    links: dict[str, str]
+    data_record: dict[str, Any]
+    recycled_content: dict[str, Any] | None
+
+
+class MagnetSearchResult(BaseModel):
+    total: int
+    page: int
+    per_page: int
+    results: list[MagnetSummary]

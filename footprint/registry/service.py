@@ -21,11 +21,13 @@ from sqlalchemy.exc import IntegrityError
 
 from footprint.declaration import Declaration, content_hash
 from footprint.declaration import declaration_id as derive_declaration_id
-from footprint.signing import SignatureError, SignedVerificationStatement, check_signature, check_statement, public_key_from_pem
 from footprint.files import canonical_json, sha256_hex
+from footprint.signing import SignatureError, check_record_signature, public_key_from_pem
+from footprint.verification import SignedVerificationStatement, check_statement
 
+from . import pact_store
 from .accounts import same_operator
-from .checks import check_public_study, check_texts, check_web_address, plain_text, refuse
+from .checks import check_public_address, check_public_study, check_texts, check_web_address, plain_text, refuse
 from .db import write_session
 from .models import Account, AttestationRecord, DeclarationRecord, EventRecord, OriginRecord, ValueRecord
 from .schemas import PublishRequest
@@ -60,13 +62,13 @@ def _schema_problem(exc: ValidationError, prefix: str) -> tuple[str, str]:
     return ".".join([prefix, *(str(p) for p in first["loc"])]), first["msg"]
 
 
-def _require(account: Account, *roles: str) -> None:
+def require(account: Account, *roles: str) -> None:
     if account.role not in roles:
         raise refuse(403, f"a {account.role} account may not do this; it needs the role {' or '.join(roles)}")
 
 
-def check_declaration(raw: dict[str, Any], account: Account, *, today: dt.date | None = None) -> Declaration:
-    """The registry's checks of an uploaded declaration (schema, hash, id, date, identity, texts)."""
+def check_declaration(raw: dict[str, Any], account: Account, registry_url: str, *, today: dt.date | None = None) -> Declaration:
+    """The registry's checks of an uploaded declaration (schema, hash, id, date, identity, texts, addresses)."""
     try:
         declaration = Declaration.model_validate(raw)
     except ValidationError as exc:
@@ -89,23 +91,30 @@ def check_declaration(raw: dict[str, Any], account: Account, *, today: dt.date |
     check_texts(raw, "declaration")
     check_web_address(declaration.public_study.url, field="declaration.public_study.url", relative_allowed=("study.html",))
     check_web_address(declaration.responsible_person.website, field="declaration.responsible_person.website")
+    check_public_address(declaration.public_address, declaration.declaration_id, registry_url)
     if len(declaration.footprint.categories) == 0:
         raise refuse(422, "the declaration declares no category", "declaration.footprint.categories")
     return declaration
 
 
-def publish(engine: Engine, account: Account, request: PublishRequest, *, today: dt.date | None = None) -> DeclarationRecord:
-    """Check and store one declaration (superseding `request.supersedes` if named)."""
-    _require(account, "producer")
+def publish(engine: Engine, account: Account, request: PublishRequest, registry_url: str, *, today: dt.date | None = None) -> DeclarationRecord:
+    """Check and store one declaration (superseding `request.supersedes` if named), with its PACT footprints.
+
+    `registry_url` is this registry's base address: a declaration's public address must be its
+    address here.
+    """
+    require(account, "producer")
     raw = request.declaration
-    declaration = check_declaration(raw, account, today=today)
+    declaration = check_declaration(raw, account, registry_url, today=today)
     if request.signature is None:
         raise refuse(422, "the declaration is not signed: attach declaration.sig (footprint declare --sign KEY)", "signature")
     try:
-        check_signature(raw, request.signature, public_key_from_pem(account.public_key_pem or ""), signed="declaration", subject_id=declaration.declaration_id)
+        check_record_signature(raw, request.signature, public_key_from_pem(account.public_key_pem or ""))
     except SignatureError as exc:
         raise refuse(422, f"the signature is not this producer's signature of this declaration: {exc.message}", "signature") from None
     check_public_study(request.study_html, declaration.declaration_id)
+    footprints = [pact_store.check_footprint(document, spec, declaration)
+                  for spec, document in (("2", request.pact_v2), ("3", request.pact_v3)) if document is not None]
     if request.supersedes is not None:
         plain_text(request.supersedes, field="supersedes", max_length=64)
         if request.supersedes == declaration.declaration_id:
@@ -154,6 +163,7 @@ def publish(engine: Engine, account: Account, request: PublishRequest, *, today:
             detail = f"published by {account.operator}" + (f", superseding {request.supersedes}" if request.supersedes else "")
             session.add(EventRecord(declaration_id=record.declaration_id, at=now, kind="published", actor=account.operator, detail=detail))
             session.flush()
+            pact_store.add_footprints(session, footprints, record.declaration_id, request.supersedes)
             fault_point("publish-before-commit")
     except IntegrityError:
         raise refuse(409, f"declaration {declaration.declaration_id} was published at the same moment by another request; nothing was changed", "declaration.declaration_id") from None
@@ -177,11 +187,12 @@ def _supersede(session: Any, account: Account, declaration: Declaration, old_id:
     if changed != 1:
         raise refuse(409, f"declaration {old_id} is {old.status}, not current, so it cannot be superseded", "supersedes")
     session.add(EventRecord(declaration_id=old_id, at=now, kind="superseded", actor=account.operator, detail=f"superseded by {declaration.declaration_id}"))
+    pact_store.deprecate(session, old_id, now, f"superseded by declaration {declaration.declaration_id} (a new calculation, Annex V Part VI)")
 
 
 def withdraw(engine: Engine, account: Account, declaration_id: str, reason: str) -> DeclarationRecord:
     """Withdraw a declaration, with the reason shown on its page; nothing is deleted."""
-    _require(account, "producer", "admin")
+    require(account, "producer", "admin")
     reason = plain_text(reason, field="reason", max_length=2000).strip()
     if not reason:
         raise refuse(422, "a withdrawal needs a reason", "reason")
@@ -200,12 +211,13 @@ def withdraw(engine: Engine, account: Account, declaration_id: str, reason: str)
         if changed != 1:
             raise refuse(409, f"declaration {declaration_id} is withdrawn already")
         session.add(EventRecord(declaration_id=declaration_id, at=now, kind="withdrawn", actor=account.operator, detail=reason))
+        pact_store.deprecate(session, declaration_id, now, f"the declaration was withdrawn: {reason}")
     return record
 
 
 def attest(engine: Engine, account: Account, document: dict[str, Any], declaration_id: str | None = None) -> AttestationRecord:
     """Attach a verifier's signed verification statement to the declaration it is about."""
-    _require(account, "verifier")
+    require(account, "verifier")
     try:
         signed = SignedVerificationStatement.model_validate(document)
     except ValidationError as exc:

@@ -53,3 +53,16 @@ class MaterialPlugin:
     @hookimpl
     def footprint_calibration_settings(self, material_id: str) -> Any | None:
         return self.calibration.get(material_id)
+
+
+def hotspot_basis(example: str, largest_new: str) -> str:
+    """Why a material declares what it declares: the hotspot run its list comes from (Annex V Part V)."""
+    return (
+        f"Hotspot analysis (Annex V Part V, footprint.hotspots) of {example} on the footprint-starter background of "
+        "December 2026, in which all 16 EF 3.1 categories carry data (issue 17: heavy metals and ozone-depleting "
+        "substances from fuel combustion, Ra-226 in oil and gas produced water, mine land occupation and transformation, "
+        "mine-water phosphate). The selection is the same as in the November 2026 analysis, whose data left five "
+        "categories at zero: each newly backed category stays below 0.5 % of the weighted total "
+        f"(largest: {largest_new}). Ionising radiation remains underestimated (the nuclear fuel chain is not modelled; "
+        "see the example's not_modelled list), so a study with measured radionuclide releases must re-run the analysis."
+    )

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from footprint.rules import MaterialInfo, MaterialRules, PublishedFootprint
+from footprint.rules import CarbonContent, MaterialInfo, MaterialRules, PublishedFootprint
 from footprint.study import Stage
 
-from ._base import MaterialPlugin
+from ._base import MaterialPlugin, hotspot_basis
 
 plugin = MaterialPlugin(
     materials=[
@@ -15,17 +15,29 @@ plugin = MaterialPlugin(
             cn_code="2833 29 30",
             grade="battery grade CoSO4.7H2O (about 21 % Co)",
             routes=["primary", "secondary"],
+            carbon_content=CarbonContent(
+                fossil_kg_per_kg=0.0,
+                biogenic_kg_per_kg=0.0,
+                source="derived: the formula CoSO4.7H2O holds no carbon; carbon in impurities (not given by the grade) is taken as zero (assumption)",
+                assumption=True,
+            ),
         )
     ],
     rules={
         "cobalt-sulfate": MaterialRules(
             id="cobalt-sulfate",
-            rules_version="2026.11-draft",
+            rules_version="2026.12-draft",
             routes=["primary", "secondary"],
             stages={"primary": [Stage.extraction, Stage.concentration, Stage.refining], "secondary": [Stage.recycling]},
             company_specific_categories={"primary": ["1(f)", "1(j)", "1(n)"], "secondary": ["2(d)", "2(g)", "2(k)"]},
             cutoff_limit=0.03,
             allocation="economic",  # cobalt hydroxide vs copper cathode at the DRC plant
+            # Recycled sulfate (black mass, Annex V Part IV 2): cut-off unless a delegated act selects the CFF.
+            secondary_model="cut-off",
+            category_basis=hotspot_basis(
+                "inventories/examples/cobalt-sulfate-drc-cn.toml",
+                "land use, about 0.04 %",
+            ),
             published_footprints=[
                 PublishedFootprint(
                     route="DRC Cu-Co ore, hydroxide refined to sulfate in CN",
@@ -54,7 +66,10 @@ plugin = MaterialPlugin(
         )
     },
     declared_categories={
-        # Hotspot analysis of inventories/examples/cobalt-sulfate-drc-cn.toml.
-        "cobalt-sulfate": ["material resources: metals/minerals", "water use", "climate change"],
+        # Hotspot analyses of inventories/examples/cobalt-sulfate-drc-cn.toml and cobalt-sulfate-recycled-de.toml, united.
+        "cobalt-sulfate": [
+            "material resources: metals/minerals", "water use", "climate change", "energy resources: non-renewable",
+            "acidification", "particulate matter formation",
+        ],
     },
 )

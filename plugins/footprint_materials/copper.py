@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from footprint.rules import MaterialInfo, MaterialRules, PublishedFootprint
+from footprint.rules import CarbonContent, MaterialInfo, MaterialRules, PublishedFootprint
 from footprint.study import Stage
 
-from ._base import MaterialPlugin
+from ._base import MaterialPlugin, hotspot_basis
 
 plugin = MaterialPlugin(
     materials=[
@@ -15,12 +15,18 @@ plugin = MaterialPlugin(
             cn_code="7403 11 00",
             grade="grade A cathode (Cu-CATH-1, 99.99 % Cu)",
             routes=["primary", "secondary"],
+            carbon_content=CarbonContent(
+                fossil_kg_per_kg=0.0,
+                biogenic_kg_per_kg=0.0,
+                source="derived: the formula Cu holds no carbon; grade A cathode is 99.99 % Cu; carbon in the 0.01 % impurities is taken as zero (assumption)",
+                assumption=True,
+            ),
         )
     ],
     rules={
         "copper-cathode": MaterialRules(
             id="copper-cathode",
-            rules_version="2026.11-draft",
+            rules_version="2026.12-draft",
             routes=["primary", "secondary"],
             stages={"primary": [Stage.extraction, Stage.concentration, Stage.refining], "secondary": [Stage.recycling]},
             company_specific_categories={"primary": ["1(e)", "1(g)", "1(k)"], "secondary": ["2(e)", "2(g)", "2(h)"]},
@@ -29,6 +35,10 @@ plugin = MaterialPlugin(
             # of the smelter's burden, which misrepresents why the smelter runs.
             allocation="economic",
             secondary_model="cut-off",
+            category_basis=hotspot_basis(
+                "inventories/examples/copper-cathode-pyro-cl.toml and inventories/examples/copper-cathode-secondary-de.toml (united)",
+                "human toxicity, non-cancer, about 0.2 % in the secondary example",
+            ),
             published_footprints=[
                 PublishedFootprint(
                     route="primary cathode, global average",
@@ -47,7 +57,7 @@ plugin = MaterialPlugin(
         )
     },
     declared_categories={
-        # Hotspot analyses of the primary and secondary examples, united.
+        # Hotspot analyses of the primary and secondary examples, united (re-run December 2026: unchanged, see category_basis).
         "copper-cathode": [
             "material resources: metals/minerals", "acidification", "water use", "climate change",
             "energy resources: non-renewable",

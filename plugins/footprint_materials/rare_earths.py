@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from footprint.rules import MaterialInfo, MaterialRules, PublishedFootprint
+from footprint.rules import CarbonContent, MaterialInfo, MaterialRules, PublishedFootprint
 from footprint.study import Stage
 
-from ._base import MaterialPlugin
+from ._base import MaterialPlugin, hotspot_basis
 
 plugin = MaterialPlugin(
     materials=[
@@ -15,12 +15,18 @@ plugin = MaterialPlugin(
             cn_code="2846 90",
             grade="NdPr oxide, >= 99 % TREO, Nd2O3/Pr6O11 about 75/25",
             routes=["primary"],
+            carbon_content=CarbonContent(
+                fossil_kg_per_kg=0.0,
+                biogenic_kg_per_kg=0.0,
+                source="derived: the formula Nd2O3/Pr6O11 holds no carbon; carbon in impurities (at most 1 % non-REO per the grade) is taken as zero (assumption)",
+                assumption=True,
+            ),
         )
     ],
     rules={
         "ndpr-oxide": MaterialRules(
             id="ndpr-oxide",
-            rules_version="2026.11-draft",
+            rules_version="2026.12-draft",
             routes=["primary"],
             stages={"primary": [Stage.extraction, Stage.concentration, Stage.refining]},
             # A separator buying concentrate controls roasting/leaching and separation.
@@ -33,6 +39,10 @@ plugin = MaterialPlugin(
             # No Bayan Obo NdPr oxide value could be read (Koltun & Tharumarajah 2014, Lee & Wen 2017 and
             # Bailey et al. 2020 give per-oxide tables that were out of reach); the nearest verified figure
             # is for mixed oxides from the other Chinese route, so it checks magnitude, not the route.
+            category_basis=hotspot_basis(
+                "inventories/examples/ndpr-oxide-bayan-obo-cn.toml",
+                "land use (the Baotou tailings pond), about 0.5 %",
+            ),
             published_footprints=[
                 PublishedFootprint(
                     route="China, mixed rare-earth oxides from ion-adsorption clays (nearest verified figure)",
@@ -49,7 +59,7 @@ plugin = MaterialPlugin(
         )
     },
     declared_categories={
-        # Hotspot analysis of inventories/examples/ndpr-oxide-bayan-obo-cn.toml.
+        # Hotspot analysis (re-run December 2026 with all 16 categories backed: unchanged, see category_basis) of inventories/examples/ndpr-oxide-bayan-obo-cn.toml.
         "ndpr-oxide": [
             "climate change", "particulate matter formation", "acidification", "water use", "energy resources: non-renewable",
         ],

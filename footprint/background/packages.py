@@ -1,0 +1,42 @@
+"""Characterisation factors as bw_processing datapackages, for every kind of background."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Iterable, Protocol
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from ..methods import MethodSet
+
+
+def characterisation_package(name: str, method: tuple[str, ...], flow_ids: Iterable[int], factors: Iterable[float]) -> Any:
+    """One category's factors as a bw_processing datapackage that bw2calc's MultiLCA can pick
+    out by its `identifier` (the Brightway method tuple)."""
+    import bw_processing as bwp
+
+    rows = np.asarray(list(flow_ids), dtype=np.int64)
+    package = bwp.create_datapackage(sum_inter_duplicates=False)
+    indices = np.zeros(len(rows), dtype=bwp.INDICES_DTYPE)
+    indices["row"] = rows
+    indices["col"] = 0
+    package.add_persistent_vector(
+        matrix="characterization_matrix",
+        name=f"cf-{name}",
+        indices_array=indices,
+        data_array=np.asarray(list(factors), dtype=float),
+        global_index=0,
+        identifier=list(method),
+    )
+    return package
+
+
+class BackgroundLike(Protocol):
+    """What the engine needs of a background: a Brightway one or one made of arrays."""
+
+    database: str
+    sha256: str
+
+    def datapackages(self) -> list[Any]: ...
+
+    def characterisation_datapackages(self, method_set: "MethodSet") -> list[Any]: ...
