@@ -276,7 +276,8 @@ class Registry:
 
         with self.engine.connect() as connection:
             return {t: connection.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar_one()
-                    for t in ("accounts", "declarations", "declaration_origins", "declared_values", "attestations", "events")}
+                    for t in ("accounts", "declarations", "declaration_origins", "declared_values", "attestations", "events",
+                              "pact_footprints", "pact_identifiers", "magnet_records")}
 
 
 def make_accounts(engine: Any, corpus: Corpus) -> dict[str, str]:

@@ -258,3 +258,62 @@ def test_refused_statements(registry, lithium, corpus):
     forged = sign_document(document["statement"], batch, signed="verification statement", subject_id=document["statement"]["declaration_id"]).model_dump(mode="json")
     refused(registry, registry.client.post(url, json={"statement": document["statement"], "signature": forged}, headers=registry.auth(VERIFIER)), 422, before)
     refused(registry, registry.client.post(url, json={"statement": {"verdict": "reproduced"}, "signature": document["signature"]}, headers=registry.auth(VERIFIER)), 422, before)
+
+
+@pytest.fixture(scope="module")
+def addressed(corpus, tmp_path_factory):
+    """The lithium example declared with a registry URL: this registry's (the test client's) and another one."""
+    from footprint.batch import assess_many
+    from footprint.declaration import write_declaration_set
+
+    from ._registry_helpers import LITHIUM, Signed
+
+    lithium = corpus.examples["lithium-carbonate-brine-cl"]
+    (item,) = assess_many([LITHIUM])
+    out = {}
+    for name, url in (("here", "http://testserver"), ("elsewhere", "https://registry.example.org/crma")):
+        folder = tmp_path_factory.mktemp(f"addressed-{name}") / "lithium"
+        write_declaration_set(item.results, item.loaded, folder, registry_url=url, signing_key=load_private_key(lithium.private_key))
+        out[name] = Signed(folder, lithium.operator, lithium.private_key, lithium.public_key)
+    return out
+
+
+def test_a_public_address_must_be_this_registrys_address_for_the_declaration(registry, addressed):
+    before = registry.counts()
+    elsewhere = addressed["elsewhere"]
+    assert elsewhere.raw["public_address"] == f"https://registry.example.org/crma/declarations/{elsewhere.declaration_id}"
+    problem = refused(registry, post(registry, registry.body(elsewhere), elsewhere.operator), 422, before, "not this registry's address")
+    assert problem["field"] == "declaration.public_address"
+    here = addressed["here"]
+    response = post(registry, registry.body(here), here.operator)
+    assert response.status_code == 201, response.text
+    page = registry.client.get(response.json()["url"], headers={"accept": "text/html"}).text
+    assert f'data-address="http://testserver/declarations/{here.declaration_id}"' in page and "<svg" in page  # the QR code leads here
+
+
+def test_a_registry_with_a_public_url_checks_against_it(corpus, addressed, tmp_path):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+    from footprint.registry.app import create_app
+
+    from ._registry_helpers import make_accounts
+
+    app = create_app(f"sqlite:///{tmp_path / 'r.sqlite3'}", public_url="https://registry.example.org/crma/")
+    with TestClient(app) as client:
+        tokens = make_accounts(app.state.registry.engine, corpus)
+        signed = addressed["here"]
+        headers = {"authorization": f"Bearer {tokens[signed.operator]}"}
+        body = {"declaration": signed.raw, "signature": json.loads((signed.folder / "declaration.sig").read_text()),
+                "study_html": (signed.folder / "study.html").read_text(), "quantity_t": 1.0}
+        assert client.post("/api/v1/declarations", json=body, headers=headers).status_code == 422
+        signed = addressed["elsewhere"]
+        body.update(declaration=signed.raw, signature=json.loads((signed.folder / "declaration.sig").read_text()), study_html=(signed.folder / "study.html").read_text())
+        assert client.post("/api/v1/declarations", json=body, headers=headers).status_code == 201
+    app.state.registry.engine.dispose()
+    from footprint.errors import FootprintInputError
+
+    with pytest.raises(FootprintInputError):
+        create_app(f"sqlite:///{tmp_path / 'r2.sqlite3'}", public_url="javascript:alert(1)")

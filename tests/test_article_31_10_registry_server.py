@@ -20,7 +20,8 @@ from typer.testing import CliRunner
 
 from footprint.cli import app
 
-from ._registry_helpers import REGULATOR, VERIFIER, corpus, db_url, live_server, postgres, variant_quantity  # noqa: F401
+from ._export_helpers import CPC_INPUT
+from ._registry_helpers import LITHIUM, REGULATOR, VERIFIER, corpus, db_url, live_server, postgres, variant_quantity  # noqa: F401
 
 runner = CliRunner()
 
@@ -61,8 +62,16 @@ def test_cli_publish_attest_withdraw_market_and_calibrate_from_the_registry(db_u
     assert bad.exit_code == 2 and "public key" in bad.output
 
     with live_server(db_url, workers=2) as server:
-        out = cli("registry", "publish", lithium.folder, "--quantity-t", "2500", "--url", server.url, "--token", tokens[lithium.operator])
-        assert f"/declarations/{lithium.declaration_id}" in out
+        out = cli("registry", "publish", lithium.folder, "--quantity-t", "2500", "--url", server.url, "--token", tokens[lithium.operator],
+                  "--study", LITHIUM, "--cpc", CPC_INPUT)
+        assert f"/declarations/{lithium.declaration_id}" in out and "pact 3 footprint" in out
+        # A buyer's tool takes it through the PACT API: client credentials for a token, then the footprints.
+        buyer = add_account(db_url, "buyer", "Example Battery Cells GmbH (fictitious buyer)")
+        client_id = buyer.split("_")[1]
+        token = httpx.post(f"{server.url}/auth/token", data={"grant_type": "client_credentials"}, auth=(client_id, buyer)).json()["access_token"]
+        for spec in ("2", "3"):
+            found = httpx.get(f"{server.url}/{spec}/footprints", headers={"authorization": f"Bearer {token}"}).json()["data"]
+            assert [d["companyName"] for d in found] == [lithium.operator]
         for k, signed in enumerate(corpus.variants):
             cli("registry", "publish", signed.folder, "--quantity-t", variant_quantity(k), "--url", server.url, "--token", tokens[signed.operator])
         refused = runner.invoke(app, ["registry", "publish", str(lithium.folder), "--quantity-t", "1", "--url", server.url, "--token", tokens[lithium.operator]])

@@ -150,6 +150,40 @@ def test_home_search_declaration_study_statement(browser, corpus, tmp_path):
         browser.find_element(By.CSS_SELECTOR, "a[data-role=declaration-link]").click()
         arrive(browser, lambda url: url == f"{server.url}/declarations/{lithium.declaration_id}")
 
+        # A product's magnet records (Art. 28, 29): the list, the data record's page, the recycled-content page.
+        from footprint.registry.accounts import add_account
+        from footprint.registry.db import write_session
+        from footprint.signing import generate_keys
+
+        from ._magnet_helpers import WIND
+
+        _, public, _ = generate_keys(tmp_path / "magnet-keys")
+        engine = make_engine(db)
+        with write_session(engine) as session:
+            maker = add_account(session, role="producer", operator="Nordvind Generators A/S (fictitious)", public_key=public.read_text())[1]
+        engine.dispose()
+        from typer.testing import CliRunner
+
+        from footprint.cli import app
+
+        assert CliRunner().invoke(app, ["magnets", "declare", str(WIND), "--out", str(tmp_path / "wind")]).exit_code == 0
+        published = RegistryClient(server.url, maker).publish_magnets(tmp_path / "wind")
+        browser.find_element(By.CSS_SELECTOR, "nav.registry a[href='/magnets']").click()
+        arrive(browser, lambda url: url == f"{server.url}/magnets")
+        browser.find_element(By.CSS_SELECTOR, "a[data-role=magnet-record-link]").click()
+        arrive(browser, lambda url: url == f"{server.url}{published['url']}")
+        shot(browser, "6-magnet-record")
+        record = published["data_record"]
+        masses = [float(e.get_attribute("data-kg")) for e in browser.find_elements(By.CSS_SELECTOR, "[data-kg]")]
+        assert masses == [m["mass_kg_total"] for m in record["magnets"]]
+        assert browser.find_element(By.CSS_SELECTOR, "[data-role=signature]").get_attribute("data-signed") == "false"
+        browser.find_element(By.CSS_SELECTOR, "a[data-role=recycled-content]").click()
+        arrive(browser, lambda url: url == f"{server.url}{published['declaration_url']}")
+        shot(browser, "7-recycled-content")
+        shares = {e.get_attribute("data-element"): e.get_attribute("data-share") for e in browser.find_elements(By.CSS_SELECTOR, "data[data-share]")}
+        for share in published["recycled_content"]["shares"]:
+            assert shares[share["element"]] == ("" if share["share"] is None else repr(float(share["share"])))
+
         # Nothing on the way broke the Content-Security-Policy or failed to load.
         problems = [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE" and "favicon.ico" not in e["message"]]
         assert problems == []

@@ -155,3 +155,31 @@ def test_schemas_of_the_new_files_are_published():
         result = invoke("schema", name)
         assert result.exit_code == 0
         assert "properties" in schema_of(name)
+
+
+def test_verify_with_the_producers_key_rules_out_re_dating(corpus, tmp_path):
+    """`footprint verify --producer-key`: the issuer's signature is checked first, so the report no
+    longer says that the issue date could have been moved; a signature that fails is a failed verification."""
+    from footprint.verification import UNSIGNED
+
+    lithium = corpus.examples["lithium-carbonate-brine-cl"]
+    report = tmp_path / "report.json"
+    result = invoke("verify", lithium.folder, "--study", LITHIUM, "--report", report, "--no-progress")
+    assert result.exit_code == 0, result.output
+    assert json.loads(report.read_text())["cannot_rule_out"] == [UNSIGNED]
+    statement = tmp_path / "statement.json"
+    result = invoke("verify", lithium.folder, "--study", LITHIUM, "--producer-key", lithium.public_key, "--report", report,
+                    "--sign", corpus.verifier_private, "--verifier", "Example Verification GmbH (fictitious)", "--statement", statement, "--no-progress")
+    assert result.exit_code == 0, result.output
+    assert json.loads(report.read_text())["cannot_rule_out"] == []
+    signed = json.loads(statement.read_text())["statement"]
+    assert signed["cannot_rule_out"] == [] and {"check": "the producer's signature over the declaration", "passed": True} in signed["checks"]
+    assert invoke("verify-signature", statement, "--key", corpus.verifier_public).exit_code == 0
+    # Another producer's key: the declaration is not reproduced, and the report says why.
+    other = corpus.examples["nickel-sulfate-hpal-id"].public_key
+    result = invoke("verify", lithium.folder, "--study", LITHIUM, "--producer-key", other, "--report", report, "--no-progress")
+    assert result.exit_code == 1, result.output
+    failed = json.loads(report.read_text())
+    assert failed["verdict"] == "not reproduced" and any("producer's signature" in e for e in failed["errors"])
+    result = invoke("verify", lithium.folder, "--study", LITHIUM, "--producer-key", tmp_path / "missing.pem")
+    assert result.exit_code == 2 and "not found" in result.output
