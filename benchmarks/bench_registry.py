@@ -1,7 +1,7 @@
 """Benchmark: the public registry as `footprint serve --workers N` runs it, on loopback, on SQLite.
 
     python benchmarks/bench_registry.py [--workers 2] [--readers 4] [--seconds 10] [--reads 30000]
-                                        [--clients 8] [--per-client 10] [--db URL]
+                                        [--clients 8] [--per-client 10] [--pact 8] [--db URL]
 
 Measured in one run, against a baseline on the same server stack (uvicorn + FastAPI, same
 workers): a small static file (/static/registry.css) served by the app.
@@ -10,7 +10,10 @@ workers): a small static file (/static/registry.css) served by the app.
    publishes per second, p50/p99 latency, and a check that none was lost (every declaration
    is then found by id and counted by the search API);
 2. declaration page reads (/declarations/{id}, HTML, ~22 KB): pages per second, p50/p99;
-3. search: the HTML search page and the JSON search API.
+3. search: the HTML search page and the JSON search API;
+4. PACT: `GET /3/footprints?limit=50` (ListFootprints) and `GET /3/footprints/{id}` (GetFootprint)
+   with a bearer token from `/auth/token`, over the PACT 3.0 footprints of the first --pact
+   declarations (computed with footprint.export when they are published, one solve each).
 
 Everything is bounded: each read phase stops after --reads requests or --seconds seconds, and
 the server (a child process on 127.0.0.1) is stopped at the end. The declarations are the
@@ -55,11 +58,13 @@ def percentile(values: list[float], q: float) -> float:
 # --- data ---------------------------------------------------------------------------------------
 
 
-def make_declarations(base: Path, producers: int, per_producer: int) -> list[tuple[str, Path, Path, Path]]:
-    """(operator, folder, private key, public key) for producers x per_producer signed declarations."""
+def make_declarations(base: Path, producers: int, per_producer: int, pact: int) -> list[tuple[str, Path, Path, Path, dict | None]]:
+    """(operator, folder, private key, public key, PACT footprints or None) for producers x per_producer
+    signed declarations; the first `pact` with their PACT 3.0 footprint."""
     from footprint.batch import assess_many
-    from footprint.declaration import write_declaration_outputs
-    from footprint.signing import generate_keys, load_private_key, sign_declaration_file
+    from footprint.declaration import write_declaration_set
+    from footprint.export.build import pact_documents
+    from footprint.signing import generate_keys, load_private_key
 
     text = LITHIUM.read_text(encoding="utf-8")
     studies, owners = [], []
@@ -78,29 +83,30 @@ def make_declarations(base: Path, producers: int, per_producer: int) -> list[tup
         if not item.ok:
             raise SystemExit(f"cannot declare {item.path}: {item.error}")
         folder = base / "declarations" / item.path.stem
-        write_declaration_outputs(item.results, item.loaded, folder)
         private, public, _ = keys[owner]
-        sign_declaration_file(folder / "declaration.json", load_private_key(private))
-        out.append((f"Benchmark Lithium Producer {owner + 1} (fictitious)", folder, private, public))
+        write_declaration_set(item.results, item.loaded, folder, signing_key=load_private_key(private))
+        documents = pact_documents(folder, study=item.path) if len(out) < pact else None
+        out.append((f"Benchmark Lithium Producer {owner + 1} (fictitious)", folder, private, public, documents))
     return out
 
 
-def upload(folder: Path, quantity_t: float) -> dict:
+def upload(folder: Path, quantity_t: float, pact: dict | None = None) -> dict:
     return {
         "declaration": json.loads((folder / "declaration.json").read_text()),
         "signature": json.loads((folder / "declaration.sig").read_text()),
         "study_html": (folder / "study.html").read_text(),
         "quantity_t": quantity_t,
         "supersedes": None,
+        **(pact or {}),
     }
 
 
 # --- load ---------------------------------------------------------------------------------------
 
 
-def _reader(args: tuple[int, list[str], int, float, int]) -> list[float]:
+def _reader(args: tuple[int, list[str], int, float, int, dict[str, str]]) -> list[float]:
     """One client process: keep-alive GETs of the paths in turn, until `count` or `seconds`."""
-    port, paths, count, seconds, seed = args
+    port, paths, count, seconds, seed, headers = args
     rng = random.Random(seed)
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     latencies: list[float] = []
@@ -108,7 +114,7 @@ def _reader(args: tuple[int, list[str], int, float, int]) -> list[float]:
     while len(latencies) < count and time.perf_counter() < deadline:
         path = paths[rng.randrange(len(paths))]
         start = time.perf_counter()
-        connection.request("GET", path)
+        connection.request("GET", path, headers=headers)
         response = connection.getresponse()
         response.read()
         if response.status != 200:
@@ -118,30 +124,31 @@ def _reader(args: tuple[int, list[str], int, float, int]) -> list[float]:
     return latencies
 
 
-def read_phase(port: int, paths: list[str], readers: int, count: int, seconds: float) -> dict[str, float]:
+def read_phase(port: int, paths: list[str], readers: int, count: int, seconds: float, headers: dict[str, str] | None = None) -> dict[str, float]:
     per_reader = max(1, count // readers)
+    headers = headers or {}
     with multiprocessing.get_context("spawn").Pool(readers) as pool:
-        pool.map(_reader, [(port, paths, 50, 2.0, i) for i in range(readers)])  # warm every worker's cache
+        pool.map(_reader, [(port, paths, 50, 2.0, i, headers) for i in range(readers)])  # warm every worker's cache
         start = time.perf_counter()
-        results = pool.map(_reader, [(port, paths, per_reader, seconds, 100 + i) for i in range(readers)])
+        results = pool.map(_reader, [(port, paths, per_reader, seconds, 100 + i, headers) for i in range(readers)])
         elapsed = time.perf_counter() - start
     latencies = [x for chunk in results for x in chunk]
     return {"requests": len(latencies), "seconds": elapsed, "per_second": len(latencies) / elapsed,
             "p50_ms": 1e3 * percentile(latencies, 0.50), "p99_ms": 1e3 * percentile(latencies, 0.99)}
 
 
-def publish_phase(url: str, batches: list[list[tuple[str, Path]]], tokens: dict[str, str]) -> dict[str, float]:
+def publish_phase(url: str, batches: list[list[tuple[str, Path, dict | None]]], tokens: dict[str, str]) -> dict[str, float]:
     import httpx
 
     latencies: list[float] = []
     failures: list[str] = []
     lock = threading.Lock()
 
-    def client(batch: list[tuple[str, Path]]) -> None:
+    def client(batch: list[tuple[str, Path, dict | None]]) -> None:
         with httpx.Client(base_url=url, timeout=120) as http:
-            for k, (operator, folder) in enumerate(batch):
+            for k, (operator, folder, pact) in enumerate(batch):
                 start = time.perf_counter()
-                response = http.post("/api/v1/declarations", json=upload(folder, 1000.0 + k), headers={"authorization": f"Bearer {tokens[operator]}"})
+                response = http.post("/api/v1/declarations", json=upload(folder, 1000.0 + k, pact), headers={"authorization": f"Bearer {tokens[operator]}"})
                 with lock:
                     latencies.append(time.perf_counter() - start)
                     if response.status_code != 201:
@@ -171,6 +178,7 @@ def main() -> None:
     parser.add_argument("--reads", type=int, default=30_000, help="most requests a read phase makes")
     parser.add_argument("--clients", type=int, default=8, help="producers publishing at once")
     parser.add_argument("--per-client", type=int, default=10, help="declarations each producer publishes")
+    parser.add_argument("--pact", type=int, default=8, help="declarations published with their PACT 3.0 footprint")
     parser.add_argument("--db", default=None, help="database URL [an SQLite file in a temporary folder]")
     args = parser.parse_args()
 
@@ -181,7 +189,7 @@ def main() -> None:
     process = None
     try:
         print(f"declaring {args.clients * args.per_client} declarations of {args.clients} benchmark producers ...", flush=True)
-        made = make_declarations(base, args.clients, args.per_client)
+        made = make_declarations(base, args.clients, args.per_client, args.pact)
 
         from footprint.registry.accounts import add_account
         from footprint.registry.db import make_engine, migrate, write_session
@@ -190,9 +198,11 @@ def main() -> None:
         migrate(engine)
         tokens: dict[str, str] = {}
         with write_session(engine) as session:
-            for operator, _, _, public in made:
+            for operator, _, _, public, _ in made:
                 if operator not in tokens:
                     tokens[operator] = add_account(session, role="producer", operator=operator, public_key=public.read_text())[1]
+            buyer, buyer_token = add_account(session, role="buyer", operator="Benchmark buyer (fictitious)")
+            client_id = buyer.token_id
         engine.dispose()
 
         port = free_port()
@@ -214,11 +224,11 @@ def main() -> None:
                 raise SystemExit("footprint serve did not start")
             time.sleep(0.2)
 
-        batches: list[list[tuple[str, Path]]] = [[] for _ in range(args.clients)]
-        for operator, folder, _, _ in made:
-            batches[int(operator.split()[3]) - 1].append((operator, folder))
+        batches: list[list[tuple[str, Path, dict | None]]] = [[] for _ in range(args.clients)]
+        for operator, folder, _, _, pact in made:
+            batches[int(operator.split()[3]) - 1].append((operator, folder, pact))
         publish = publish_phase(url, batches, tokens)
-        ids = [json.loads((folder / "declaration.json").read_text())["declaration_id"] for _, folder, _, _ in made]
+        ids = [json.loads((folder / "declaration.json").read_text())["declaration_id"] for _, folder, _, _, _ in made]
         missing = [i for i in ids if httpx.get(f"{url}/api/v1/declarations/{i}").status_code != 200]
         total = httpx.get(f"{url}/api/v1/declarations", params={"material": "lithium-carbonate", "per_page": 1}).json()["total"]
         if missing or total != len(ids):
@@ -233,6 +243,15 @@ def main() -> None:
             "search page (HTML)": read_phase(port, [f"/declarations?material=lithium-carbonate&page={p}" for p in range(1, 5)], args.readers, args.reads, args.seconds),
             "search API (JSON)": read_phase(port, [f"/api/v1/declarations?material=lithium-carbonate&page={p}" for p in range(1, 5)], args.readers, args.reads, args.seconds),
         }
+        pact_ids = [m[4]["pact_v3"]["id"] for m in made if m[4]]
+        if pact_ids:
+            token = httpx.post(url + "/auth/token", data={"grant_type": "client_credentials"}, auth=(client_id, buyer_token)).json()["access_token"]
+            bearer = {"authorization": f"Bearer {token}"}
+            listed = httpx.get(url + "/3/footprints", params={"limit": 50}, headers=bearer).json()["data"]
+            if sorted(d["id"] for d in listed) != sorted(pact_ids):
+                raise SystemExit(f"PACT ListFootprints gives {len(listed)} footprints, {len(pact_ids)} were published")
+            phases[f"PACT 3.0 ListFootprints ({len(pact_ids)} footprints)"] = read_phase(port, ["/3/footprints?limit=50"], args.readers, args.reads, args.seconds, bearer)
+            phases["PACT 3.0 GetFootprint"] = read_phase(port, [f"/3/footprints/{i}" for i in pact_ids], args.readers, args.reads, args.seconds, bearer)
         baseline = next(iter(phases.values()))["per_second"]
         print(f"\nfootprint registry, {args.workers} uvicorn workers, {db.split(':')[0]}, {os.cpu_count()} cores, {args.readers} reading clients, loopback")
         print(f"{'measure':<40} {'requests':>9} {'per s':>8} {'p50 ms':>7} {'p99 ms':>7} {'vs baseline':>11}")
