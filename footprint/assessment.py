@@ -123,6 +123,13 @@ def assess(
     return results
 
 
+# Plausibility ceiling of a declared climate result, kg CO2-Eq per kg: footprint's assumption.
+# The highest cradle-to-gate CRM footprint it knows is about 45,000 (6E platinum-group metals,
+# Southern Africa; Buchspies et al. 2017, Minerals 7(11):225, as cited by the pgm plugin); a value
+# 20 times that is a unit or amount slip, not a material.
+CLIMATE_CEILING = 1e6
+
+
 def _check_declarable(results: Results, checked: CheckedStudy) -> None:
     """Refuse results no declaration can carry: non-finite numbers, or a negative declared footprint.
 
@@ -137,6 +144,16 @@ def _check_declarable(results: Results, checked: CheckedStudy) -> None:
             raise CalculationError(
                 f"the {category.category} result is not a finite number", file=path, process=broken[0] if broken else None, field="inputs"
             )
+    climate = results.category("climate change")
+    if climate.value > CLIMATE_CEILING * results.declared_unit_kg:
+        worst = max(climate.by_process, key=climate.by_process.get)
+        raise CalculationError(
+            f"the climate result, {climate.value:.4g} {climate.unit} per declared unit, is over {CLIMATE_CEILING:g} per kg: "
+            "no critical raw material comes near it; check the amounts and units of the process that carries most of it",
+            file=checked.loaded.path,
+            process=worst,
+            field="inputs",
+        )
     for name in dict.fromkeys(["climate change", *checked.declared_categories]):
         category = results.category(name)
         if category.value < 0:

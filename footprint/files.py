@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import json
 import os
+import re
 import shutil
 import tempfile
 import tomllib
@@ -61,6 +63,14 @@ def sha256_parts(parts: Iterable[bytes]) -> str:
     return digest.hexdigest()
 
 
+def keyed_sha256(key: bytes, parts: Iterable[bytes]) -> str:
+    """HMAC-SHA256 of byte strings fed one after another: a checksum only the key's holder can forge."""
+    mac = hmac.new(key, digestmod=hashlib.sha256)
+    for part in parts:
+        mac.update(part)
+    return mac.hexdigest()
+
+
 def sha256_file(path: Path | str) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as stream:
@@ -99,62 +109,64 @@ def decode_text(data: bytes, *, path: Path | str, what: str) -> str:
         raise FootprintInputError(f"the {what} is not UTF-8 text (byte {exc.start})", file=path) from None
 
 
-def toml_nesting(text: str) -> int:
-    """The deepest nesting of a TOML text: brackets and braces plus the parts of a dotted key.
+# The tokens the nesting scan looks at: strings and comments (skipped whole) and the characters
+# that open, close or extend a level. Everything else is skipped by the regex engine.
+_TOML_TOKENS = re.compile(
+    r'"""(?:[^\\]|\\.)*?"""|\'\'\'.*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#[^\n]*|[\[\]{}.=,\n]',
+    re.S,
+)
 
-    A scan that skips strings and comments; it does not validate (the parser does that after).
+
+def toml_nesting(text: str) -> int:
+    """The deepest nesting of a TOML text: tables, dotted-key parts, arrays and inline tables.
+
+    A scan that skips strings and comments and keeps the depth of every open container (its
+    parent's depth, plus the parts of the dotted key it is the value of); it does not validate
+    (the parser does that after).
     """
     deepest = 0
-    stack: list[str] = []  # "[" (array) or "{" (inline table)
-    key_mode = True  # a key is expected: at a line start, after "{" or "," in an inline table
-    key_dots = 0
-    header = False
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch in "\"'":
-            quote3 = text.startswith(ch * 3, i)
-            end_token = ch * 3 if quote3 else ch
-            j = i + len(end_token)
-            while j < n:
-                if ch == '"' and text[j] == "\\":
-                    j += 2
-                    continue
-                if text.startswith(end_token, j):
-                    break
-                if not quote3 and text[j] == "\n":
-                    break
-                j += 1
-            i = j + len(end_token)
+    levels: list[int] = []  # depth of each open array or inline table
+    kinds: list[str] = []  # "[" or "{"
+    base = 0  # depth of the current [table]
+    key_mode, key_dots, header = True, 0, False
+    pending: int | None = None  # depth of the value after "key ="
+    for match in _TOML_TOKENS.finditer(text):
+        token = match.group()
+        current = levels[-1] if levels else base
+        if len(token) > 1 or token in "\"'#":  # a string or a comment: a value, not a level
+            pending = None if not key_mode else pending
             continue
-        if ch == "#":
-            while i < n and text[i] != "\n":
-                i += 1
-            continue
-        if ch == "\n":
-            if not stack or header:
-                key_mode, key_dots, header = True, 0, False
-        elif key_mode and not stack and ch == "[" and not header:
-            header = True
-            key_dots = 0
-        elif header and ch == "]":
+        if token == "\n":
+            if not levels or header:
+                if header:
+                    base = key_dots + 1
+                key_mode, key_dots, header, pending = True, 0, False, None
+        elif key_mode and not levels and token == "[" and not header:
+            header, key_dots = True, 0
+        elif header and token in "[]":  # [table] and [[array of tables]] brackets are the header's own
             pass
-        elif ch == "." and (key_mode or header):
-            key_dots += 1
-        elif ch == "=" and key_mode:
-            key_mode = False
-        elif ch in "[{":
-            stack.append(ch)
-            key_mode = ch == "{"
-            key_dots = 0
-        elif ch in "]}":
-            if stack:
-                stack.pop()
-            key_mode = False
-        elif ch == "," and stack and stack[-1] == "{":
+        elif token == ".":
+            if key_mode or header:
+                key_dots += 1
+                deepest = max(deepest, current + key_dots)
+        elif token == "=":
+            if key_mode:
+                pending = current + key_dots + 1
+                key_mode, key_dots = False, 0
+        elif token in "[{":
+            depth = pending if pending is not None else current + 1
+            levels.append(depth)
+            kinds.append(token)
+            pending = None
+            key_mode, key_dots = token == "{", 0
+        elif token in "]}":
+            if levels:
+                levels.pop()
+                kinds.pop()
+            key_mode, pending = False, None
+        elif token == "," and kinds and kinds[-1] == "{":
             key_mode, key_dots = True, 0
-        deepest = max(deepest, len(stack) + key_dots)
-        i += 1
+        deepest = max(deepest, current, levels[-1] if levels else 0, pending or 0)
     return deepest
 
 
@@ -247,6 +259,14 @@ def write_bytes_atomically(path: Path | str, data: bytes, *, private: bool = Fal
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def discard_file(path: Path | str) -> None:
+    """Remove a damaged derived file (a cache); where its folder is read-only it stays, untrusted."""
+    try:
+        Path(path).unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def write_atomically(path: Path | str, text: str) -> None:

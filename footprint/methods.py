@@ -19,7 +19,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import FootprintInputError
-from .files import read_json, sha256_file, sha256_of, write_atomically
+from .files import canonical_json, discard_file, keyed_sha256, read_json, sha256_file, write_atomically
 from .paths import shipped
 
 logger = logging.getLogger(__name__)
@@ -79,6 +79,13 @@ def _bw2io_lcia_zip() -> Path:
     return Path(spec.origin).resolve().parent / "data" / "lcia" / "lcia_39_ecoinvent.zip"
 
 
+def _content_mac(methods: list[dict] | tuple[dict, ...]) -> str:
+    """Keyed checksum (the data folder's key) of the cached methods: an edit is detected."""
+    from .paths import cache_key
+
+    return keyed_sha256(cache_key(), [canonical_json(list(methods))])
+
+
 def _read_cached_methods(cache: Path, source_sha256: str) -> tuple[dict, ...] | None:
     """The cached EF subset if it is intact and made from this very source file; else None
     (a damaged or stale cache is removed, to be written again)."""
@@ -87,13 +94,13 @@ def _read_cached_methods(cache: Path, source_sha256: str) -> tuple[dict, ...] | 
     try:
         doc, _ = read_json(cache, what="method cache", max_bytes=200 * 1024 * 1024)
         methods = doc["methods"]
-        intact = doc["source_sha256"] == source_sha256 and doc["content_sha256"] == sha256_of(methods)
+        intact = doc["source_sha256"] == source_sha256 and doc["content_sha256"] == _content_mac(methods)
     except (FootprintInputError, KeyError, TypeError, ValueError):
         intact = False
     if intact:
         return tuple(methods)
     logger.warning("discarding the damaged or stale method cache %s; it is rebuilt from bw2io's data", cache)
-    cache.unlink(missing_ok=True)
+    discard_file(cache)
     return None
 
 
@@ -121,7 +128,7 @@ def _bw2io_methods_raw(from_source: bool = False) -> tuple[dict, ...]:
         if found is not None:
             return found
         methods = _parse_bw2io_methods(source)
-        write_atomically(cache, json.dumps({"source_sha256": source_sha256, "content_sha256": sha256_of(list(methods)), "methods": list(methods)}))
+        write_atomically(cache, json.dumps({"source_sha256": source_sha256, "content_sha256": _content_mac(list(methods)), "methods": list(methods)}))
     return methods
 
 

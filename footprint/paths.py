@@ -72,6 +72,34 @@ def data_subdir(name: str) -> Path:
     return _usable_folder(user_data_dir() / name, f"footprint's {name} folder")
 
 
+CACHE_KEY_FILE = "cache.key"
+
+
+def cache_key() -> bytes:
+    """This data folder's secret key for the checksums of its caches (made once, mode 0600).
+
+    A cache file written by footprint carries a keyed checksum (HMAC-SHA256): a file edited or
+    replaced by anyone who cannot read this key is detected, however well-formed it is. (A
+    verifier's run checks the caches against their sources besides.)
+    """
+    path = user_data_dir() / CACHE_KEY_FILE
+    for _ in range(2):
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            try:
+                descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:  # another process made it first: read theirs
+                continue
+            except OSError as exc:
+                raise FootprintInputError(f"cannot create footprint's cache key: {exc.strerror or exc}", file=path) from None
+            with os.fdopen(descriptor, "wb") as stream:
+                stream.write(os.urandom(32))
+        except OSError as exc:
+            raise FootprintInputError(f"cannot read footprint's cache key: {exc.strerror or exc}", file=path) from None
+    return path.read_bytes()
+
+
 def writable(path: Path) -> bool:
     return os.access(path, os.W_OK | os.X_OK)
 

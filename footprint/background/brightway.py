@@ -154,7 +154,19 @@ class Background:
     def datapackages(self) -> list[Any]:
         """The background's own and its dependencies' datapackages, as bw2calc reads them."""
         bd = self._activate()
-        return [bd.Database(name).datapackage() for name in self.dependencies]
+        packages = []
+        for name in self.dependencies:
+            try:
+                packages.append(bd.Database(name).datapackage())
+            except Exception as exc:  # a truncated or missing processed file of the project
+                path = bd.Database(name).filepath_processed()
+                raise FootprintInputError(
+                    f"the processed data of database {name!r} in Brightway project {self.project!r} cannot be read "
+                    f"({type(exc).__name__}: {exc}); the file is damaged: re-import (or re-process) the database",
+                    file=path,
+                    field="background",
+                ) from None
+        return packages
 
     def characterisation_datapackages(self, method_set: MethodSet) -> list[Any]:
         """In-memory characterisation datapackages (with identifiers) for every category.

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional
 import typer
 from rich.table import Table
 
-from .common import console, print_error
+from .common import console, output_path, print_error
 
 if TYPE_CHECKING:
     from ..classes import CalibrationSettings, ClassTable, MarketData, RecalibrationReport
@@ -152,7 +152,7 @@ def calibrate(
     market: Annotated[Optional[Path], typer.Option("--market", help="Market CSV, or a folder of declaration JSON files (with --quantities).")] = None,
     registry: Annotated[Optional[str], typer.Option("--registry", help="Read the market data from this footprint registry (URL) instead of --market.")] = None,
     token: Annotated[Optional[str], typer.Option("--token", envvar="FOOTPRINT_REGISTRY_TOKEN", help="Regulator's API token for --registry.")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", help="Class table to write [classes/<material>/<period>.toml].")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", parser=output_path, help="Class table to write [classes/<material>/<period>.toml].")] = None,
     quantities: Annotated[Optional[Path], typer.Option("--quantities", help="CSV declaration_id,quantity_t for a declarations folder.")] = None,
     category: Annotated[str, typer.Option("--category", help="Impact category.")] = DEFAULT_CATEGORY,
     method: Annotated[Optional[str], typer.Option("--method", help="quantile | equal-width | auto.")] = None,
@@ -170,7 +170,7 @@ def calibrate(
     typical_uncertainty: Annotated[Optional[float], typer.Option("--typical-uncertainty", help="Absolute, when the data has no uncertainty column.")] = None,
     typical_relative_uncertainty: Annotated[Optional[float], typer.Option("--typical-relative-uncertainty", help="Share of the median value, when the data has no uncertainty column.")] = None,
     previous: Annotated[Optional[Path], typer.Option("--previous", help="Previous class table: print the recalibration report.")] = None,
-    plot: Annotated[Optional[Path], typer.Option("--plot", help="Write a plot (.png or .svg) of the distribution and bands.")] = None,
+    plot: Annotated[Optional[Path], typer.Option("--plot", parser=output_path, help="Write a plot (.png or .svg) of the distribution and bands.")] = None,
     plot_kind: Annotated[str, typer.Option("--plot-kind", help="hist | ecdf.")] = "hist",
     provisional: Annotated[bool, typer.Option("--provisional", help="Mark the table provisional (calibrated from literature, not declarations).")] = False,
     data_window: Annotated[Optional[str], typer.Option("--data-window", help="YYYY-YYYY of the data used (provisional tables only).")] = None,

@@ -6,6 +6,7 @@ import contextlib
 import io
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import typer
@@ -43,6 +44,14 @@ def quiet_brightway() -> Iterator[None]:
     warnings.filterwarnings("ignore", message=r"[\s\S]*pypardiso")
     with contextlib.redirect_stdout(io.StringIO()):
         yield
+
+
+def output_path(value: str) -> Path:
+    """Parser of every option naming a file or folder to write: an empty one is refused
+    (`--out ""` would silently mean the current folder)."""
+    if not value.strip():
+        raise typer.BadParameter("the output path is empty; name a file or folder")
+    return Path(value)
 
 
 def say(message: str) -> None:

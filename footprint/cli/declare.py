@@ -14,7 +14,7 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from .common import console, err_console, fail, fmt, make_cli_engine, print_error, quiet_brightway, say, solver_warning
+from .common import console, err_console, fail, fmt, make_cli_engine, output_path, print_error, quiet_brightway, say, solver_warning
 from .signatures import load_key, write_verification_statements
 
 _BackgroundOpt = Annotated[Optional[str], typer.Option(help="Background database (overrides the studies)")]
@@ -24,7 +24,7 @@ _DirOpt = Annotated[Optional[Path], typer.Option(help="Brightway directory holdi
 
 def declare_command(
     studies: Annotated[list[Path], typer.Argument(help="Study file(s) (TOML); many share one prepared background")],
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Folder for results.json, declaration.json, declaration.html and study.html (one subfolder per study when several)")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", parser=output_path, help="Folder for results.json, declaration.json, declaration.html and study.html (one subfolder per study when several)")] = None,
     background: _BackgroundOpt = None,
     project: _ProjectOpt = None,
     brightway_dir: _DirOpt = None,
@@ -132,14 +132,14 @@ def _output_folders(studies: list[Path], out: Path | None) -> list[Path]:
 def verify_command(
     declarations: Annotated[list[Path], typer.Argument(help="declaration.json file(s), or folders holding one")],
     study: Annotated[list[Path], typer.Option("--study", "-s", help="Study file (TOML) of each declaration, in the same order (one for all is allowed)")],
-    report: Annotated[Optional[Path], typer.Option("--report", "-r", help="Write the verification report(s) as JSON here")] = None,
+    report: Annotated[Optional[Path], typer.Option("--report", "-r", parser=output_path, help="Write the verification report(s) as JSON here")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print the JSON report(s) instead of text")] = False,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar for batches")] = True,
     brightway_dir: _DirOpt = None,
     producer_key: Annotated[Optional[Path], typer.Option("--producer-key", help="The producer's public key (PEM): check declaration.sig first, so re-dating is ruled out")] = None,
     sign: Annotated[Optional[Path], typer.Option("--sign", help="Sign a verification statement per declaration with this private key")] = None,
     verifier: Annotated[Optional[str], typer.Option("--verifier", help="Your organisation, as the statement names you (with --sign)")] = None,
-    statement: Annotated[Optional[Path], typer.Option("--statement", help="Where the signed statement(s) go [verification-statement.json beside each declaration]")] = None,
+    statement: Annotated[Optional[Path], typer.Option("--statement", parser=output_path, help="Where the signed statement(s) go [verification-statement.json beside each declaration]")] = None,
 ) -> None:
     """Re-run many declarations from their studies on one shared prepared background; say which are reproduced.
 
@@ -221,7 +221,7 @@ def uncertainty_command(
     class_table: Annotated[Optional[Path], typer.Option(help="Class table (TOML) instead of the one in force")] = None,
     thresholds: Annotated[Optional[str], typer.Option(help="Class thresholds A|B,B|C,... instead of a class table, e.g. '3,5,8'")] = None,
     on: Annotated[Optional[str], typer.Option(help="Date the class table must be in force on (YYYY-MM-DD; default today)")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write uncertainty.json here (file or folder)")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", parser=output_path, help="Write uncertainty.json here (file or folder)")] = None,
     background: _BackgroundOpt = None,
     project: _ProjectOpt = None,
     brightway_dir: _DirOpt = None,

@@ -11,13 +11,13 @@ from typing import Annotated, Optional
 
 import typer
 
-from .common import console, fail, quiet_brightway
+from .common import console, fail, output_path, quiet_brightway
 
 
 def export_command(
     declaration: Annotated[Path, typer.Argument(help="declaration.json, or the folder holding it (with results.json beside it)")],
     format: Annotated[str, typer.Option("--format", "-f", help="pact-v2 (PACT 2.3 JSON), pact-v3 (PACT 3.0 JSON) or ilcd (ILCD 1.1 zip)")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="File to write")],
+    out: Annotated[Path, typer.Option("--out", "-o", parser=output_path, help="File to write")],
     study: Annotated[Path, typer.Option("--study", "-s", help="The study (TOML) the declaration was computed from: one solve gives the inventory and the climate split")],
     cpc: Annotated[Optional[str], typer.Option("--cpc", help="UN CPC Ver. 2.1 code of the product (PACT 2.3 productCategoryCpc), if the material's plugin gives none")] = None,
     company_id: Annotated[Optional[list[str]], typer.Option("--company-id", help="The data owner's identifier as a URN (LEI, DUNS...); repeatable")] = None,

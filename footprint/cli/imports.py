@@ -12,7 +12,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from .common import console, err_console, fail, quiet_brightway, say
+from .common import console, err_console, fail, output_path, quiet_brightway, say
 
 study_app = typer.Typer(help="Bring your own model: import a study from openLCA, SimaPro, ecoSpold2 or a spreadsheet; template; export.", no_args_is_help=True)
 
@@ -88,7 +88,7 @@ def _open_chosen_background(background: str | None, project: str | None, brightw
 @study_app.command("import")
 def study_import(
     model: Annotated[Path, typer.Argument(help="The producer's model: openLCA JSON-LD zip/folder, ecoSpold2, SimaPro CSV or study.xlsx")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="The study file to write (TOML)")],
+    out: Annotated[Path, typer.Option("--out", "-o", parser=output_path, help="The study file to write (TOML)")],
     source_format: Annotated[str, typer.Option("--format", help=STUDY_FORMATS)] = "excel",
     product: Annotated[Optional[str], typer.Option(help="The product to declare, when the model makes several")] = None,
     material: Annotated[Optional[str], typer.Option(help="Material plugin id (else a placeholder)")] = None,
@@ -126,7 +126,7 @@ def study_import(
 @study_app.command("template")
 def study_template(
     material: Annotated[str, typer.Option(help="Material plugin id, e.g. lithium-carbonate")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="The workbook to write (.xlsx)")],
+    out: Annotated[Path, typer.Option("--out", "-o", parser=output_path, help="The workbook to write (.xlsx)")],
 ) -> None:
     """Write the spreadsheet a producer fills, with drop-down lists for the allowed values."""
     from ..errors import FootprintError
@@ -146,7 +146,7 @@ def study_template(
 def study_export(
     study: Annotated[Path, typer.Argument(help="Study file (TOML)")],
     source_format: Annotated[str, typer.Option("--format", help="jsonld|excel")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="File to write (.zip for jsonld, .xlsx for excel)")],
+    out: Annotated[Path, typer.Option("--out", "-o", parser=output_path, help="File to write (.zip for jsonld, .xlsx for excel)")],
 ) -> None:
     """Export a study for openLCA (JSON-LD) or a spreadsheet, for round trips."""
     from ..errors import FootprintError

@@ -15,7 +15,7 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from .common import console, fail
+from .common import console, fail, output_path
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 
@@ -61,7 +61,7 @@ def check_command(product: Annotated[Path, typer.Argument(help="Product file (TO
 @app.command("declare")
 def declare_command(
     product: Annotated[Path, typer.Argument(help="Product file (TOML)")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for recycled-content.json/.html and data-record.json/.html")],
+    out: Annotated[Path, typer.Option("--out", "-o", parser=output_path, help="Folder for recycled-content.json/.html and data-record.json/.html")],
     force: Annotated[bool, typer.Option(help="Replace the records already in the folder")] = False,
     issue_date: Annotated[Optional[str], typer.Option(help="Issue date YYYY-MM-DD (default: today, UTC)")] = None,
     sign: Annotated[Optional[Path], typer.Option("--sign", help="Sign each record with this private key (writes recycled-content.sig and data-record.sig in the same set)")] = None,

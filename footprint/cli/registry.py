@@ -19,7 +19,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from .common import console, err_console, fail, quiet_brightway
+from .common import console, err_console, fail, output_path, quiet_brightway
 
 registry_app = typer.Typer(help="The public declaration registry (Art. 31(10)): accounts, publish, attest, withdraw, market data.", no_args_is_help=True)
 
@@ -189,7 +189,7 @@ def withdraw_command(
 def market_command(
     url: _Url,
     token: _Token,
-    out: Annotated[Path, typer.Option("--out", "-o", help="CSV to write (the format of classes calibrate --market)")],
+    out: Annotated[Path, typer.Option("--out", "-o", parser=output_path, help="CSV to write (the format of classes calibrate --market)")],
     material: Annotated[Optional[str], typer.Option("--material", "-m", help="Only this material")] = None,
 ) -> None:
     """Download the market data (declared values with quantities; regulators only)."""

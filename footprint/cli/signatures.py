@@ -17,7 +17,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from .common import console, fail
+from .common import console, fail, output_path
 
 keys_app = typer.Typer(help="Signing keys (Ed25519) for declarations, magnet records and verification statements.", no_args_is_help=True)
 
@@ -58,7 +58,7 @@ def write_verification_statements(reports: list[Any], key: Any, verifier: str, t
 
 
 @keys_app.command("new")
-def keys_new_command(out: Annotated[Path, typer.Option("--out", "-o", help="Folder for private-key.pem and public-key.pem")]) -> None:
+def keys_new_command(out: Annotated[Path, typer.Option("--out", "-o", parser=output_path, help="Folder for private-key.pem and public-key.pem")]) -> None:
     """Make an Ed25519 key pair. Keep private-key.pem to yourself; give public-key.pem to the registry."""
     from ..errors import FootprintError
     from ..signing import PASSPHRASE_ENV, generate_keys

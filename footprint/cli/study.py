@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from .common import console, err_console, fail, make_cli_engine, print_error, quiet_brightway, say
+from .common import console, err_console, fail, make_cli_engine, output_path, print_error, quiet_brightway, say
 
 app = typer.Typer()
 
@@ -157,7 +157,7 @@ def schema_of(name: str) -> dict:
 @app.command()
 def schema(
     name: Annotated[Optional[str], typer.Argument(help="One of the names `footprint schema` lists when given none")] = None,
-    write: Annotated[Optional[Path], typer.Option(help="Write every schema as <name>.schema.json into this folder")] = None,
+    write: Annotated[Optional[Path], typer.Option(parser=output_path, help="Write every schema as <name>.schema.json into this folder")] = None,
 ) -> None:
     """Print the JSON Schema of a file footprint reads or writes (published in docs/schemas/)."""
     if write is not None:

@@ -1,10 +1,11 @@
 """The prepared background's disk and memory cache, in footprint's data folder.
 
-A cache file carries a checksum of its arrays, written with it: a truncated, zero-byte or
-bit-flipped file is detected on reading, discarded and rebuilt. What a checksum cannot rule
-out — a file rewritten whole by someone who knows the scheme — `check_against_source`
-rules out by testing the cached scores against the background's own matrices (one sparse
-product, no factorisation); the engine does that whenever a verdict rests on the cache.
+A cache file carries a keyed checksum of its arrays (HMAC with the data folder's own key,
+`paths.cache_key`), written with it: a truncated, zero-byte, bit-flipped or rewritten file is
+detected on reading, discarded and rebuilt. What even a keyed checksum cannot rule out — a
+file forged by someone who can read the key — `check_against_source` rules out by testing the
+cached scores against the background's own matrices (one sparse product, no
+factorisation); the engine does that whenever a verdict rests on the cache.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from typing import Any, Callable
 import numpy as np
 
 from ..errors import CalculationError, FootprintInputError
-from ..files import sha256_parts, write_bytes_atomically
-from ..paths import data_subdir, exclusive
+from ..files import discard_file, keyed_sha256, write_bytes_atomically
+from ..paths import cache_key, data_subdir, exclusive
 from .matrices import background_system, flow_factors
 from .prepared import FORMAT_VERSION, RESIDUAL_TOLERANCE, PreparedBackground, compute_prepared_scores, prepared_key
 
@@ -34,7 +35,9 @@ def prepared_dir() -> Path:
 
 
 def _checksum(prepared: PreparedBackground) -> str:
-    return sha256_parts(np.ascontiguousarray(getattr(prepared, name)).tobytes() for name in ARRAYS)
+    """Keyed checksum (this data folder's key) of the arrays and the key they are filed under."""
+    parts = [prepared.key.encode(), *(np.ascontiguousarray(getattr(prepared, name)).tobytes() for name in ARRAYS)]
+    return keyed_sha256(cache_key(), parts)
 
 
 def save_prepared(prepared: PreparedBackground, path: Path) -> Path:
@@ -90,7 +93,7 @@ def load_prepared(path: Path, key: str | None = None) -> PreparedBackground | No
         damaged, prepared = True, None
     if damaged:
         logger.warning("discarding the damaged prepared-background cache %s; it is rebuilt", path)
-        path.unlink(missing_ok=True)
+        discard_file(path)
         return None
     return prepared
 
@@ -160,7 +163,7 @@ def prepare_background(
                 found.source_checked = True
             except CalculationError as exc:
                 logger.warning("discarding the prepared-background cache %s: %s", path, exc)
-                path.unlink(missing_ok=True)
+                discard_file(path)
                 found = None
         if found is None:
             found = _solve(background, method_set, solver, progress)

@@ -16,7 +16,7 @@ from pydantic import Strict as NoCoercion
 
 from ..errors import FootprintInputError
 from ..links import registry_base, web_url
-from ..units import check_convertible, parse_unit
+from ..units import base_unit_factor, check_convertible, parse_unit
 
 # TOML has real numbers, booleans and dates: a quoted "5.0" or a `true` where an amount goes is
 # a slip to report, not to coerce (pydantic's lax mode would read `true` as 1.0).
@@ -207,11 +207,29 @@ class ElementaryFlow(Amount):
         return self.key or f"{self.flow} ({self.compartment})"
 
 
+# What a process makes per reference output, in SI base units (kg, m3, J, ...): footprint's
+# plausibility bounds, an assumption. No real process is written per less than a microgram (a
+# reference output of 1e-300 t would declare 1e297 kg CO2e per kg), nor per more than a
+# billion tonnes (a world's annual output of any CRM is below that).
+REFERENCE_OUTPUT_BOUNDS = (1e-9, 1e12)
+
+
 class ReferenceOutput(Amount):
     product: str = Field(min_length=1)
     amount: FinitePositive  # type: ignore[assignment]
     price: FiniteNonNegative | None = Field(default=None, description="EUR per kg, for economic allocation")
     price_source: str | None = None
+
+    @model_validator(mode="after")
+    def _plausible(self) -> "ReferenceOutput":
+        low, high = REFERENCE_OUTPUT_BOUNDS
+        base = self.amount * base_unit_factor(self.unit)
+        if not low <= base <= high:
+            raise ValueError(
+                f"a reference output of {self.amount:g} {self.unit} is {base:.3g} in SI base units, outside {low:g} to {high:g}: "
+                "no real process is written per so little or so much; write it per batch, day or year"
+            )
+        return self
 
 
 class Coproduct(Amount):

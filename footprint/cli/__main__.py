@@ -1,0 +1,5 @@
+"""`python -m footprint.cli`: the same command as `footprint`."""
+
+from . import main
+
+main()
