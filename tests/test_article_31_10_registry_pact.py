@@ -95,6 +95,8 @@ def test_the_authentication_flow(registry):
     grant = registry.client.post("/auth/token", content="grant_type=password", headers={**form, "authorization": f"Basic {basic}"})
     assert grant.status_code == 400 and grant.json()["error"] == "unsupported_grant_type"
     assert registry.client.post("/auth/token", content="grant_type=client_credentials", headers=form).status_code == 401
+    missing = registry.client.post("/auth/token", content="", headers={**form, "authorization": f"Basic {basic}"})
+    assert missing.status_code == 400 and missing.json()["error"] == "invalid_request"
     # Without a token, with a made-up one, with an expired one: PACT's error responses.
     for headers, code, status in (({}, "AccessDenied", 403), ({"authorization": "Bearer fpat_made-up"}, "AccessDenied", 403)):
         response = registry.client.get("/3/footprints", headers=headers)

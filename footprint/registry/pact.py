@@ -29,7 +29,7 @@ import binascii
 import datetime as dt
 import hashlib
 import secrets
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote_plus
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
@@ -79,7 +79,7 @@ def _client_credentials(request: Request, form: dict[str, list[str]]) -> tuple[s
             client_id, _, secret = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8").partition(":")
         except (binascii.Error, UnicodeDecodeError, ValueError):
             return None
-        return client_id, secret
+        return unquote_plus(client_id), unquote_plus(secret)  # form-encoded before Basic (RFC 6749 section 2.3.1)
     if "client_id" in form and "client_secret" in form:
         return form["client_id"][0], form["client_secret"][0]
     return None
@@ -94,7 +94,9 @@ async def authenticate(request: Request) -> Response:
         form = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(body), max_num_fields=10)
     except (UnicodeDecodeError, ValueError):
         return _oauth_error(400, "invalid_request", "the body is not an application/x-www-form-urlencoded form")
-    if form.get("grant_type", [""])[0] != "client_credentials":
+    if "grant_type" not in form:
+        return _oauth_error(400, "invalid_request", "grant_type is missing; send grant_type=client_credentials")
+    if form["grant_type"][0] != "client_credentials":
         return _oauth_error(400, "unsupported_grant_type", "only grant_type=client_credentials is supported")
     credentials = _client_credentials(request, form)
     if credentials is None:

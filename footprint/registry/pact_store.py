@@ -74,15 +74,19 @@ def check_footprint(document: dict[str, Any], spec: str, declaration: Declaratio
         raise refuse(422, f"the PACT {SPECS[spec]} footprint does not match its schema: {first['msg']}",
                      ".".join([field, *(str(p) for p in first["loc"])])) from None
     did = declaration.declaration_id
-    period = declaration.footprint.reporting_period.split(" to ")
+    try:
+        first, last = (dt.date.fromisoformat(part) for part in declaration.footprint.reporting_period.split(" to "))
+    except ValueError:
+        raise refuse(422, "the declaration's reporting period is not 'YYYY-MM-DD to YYYY-MM-DD', so no PACT footprint can be checked against it",
+                     "declaration.footprint.reporting_period") from None
     expected = {
         "id": (model.id, pf_id(did)),
         "status": (model.status, "Active"),
         "companyName": (model.companyName, declaration.responsible_person.name),
         "productNameCompany": (model.productNameCompany, declaration.material.name),
         "created": (model.created, utc(declaration.issue_date)),
-        "pcf.referencePeriodStart": (model.pcf.referencePeriodStart, utc(dt.date.fromisoformat(period[0]))),
-        "pcf.referencePeriodEnd": (model.pcf.referencePeriodEnd, utc(dt.date.fromisoformat(period[-1]) + dt.timedelta(days=1))),
+        "pcf.referencePeriodStart": (model.pcf.referencePeriodStart, utc(first)),
+        "pcf.referencePeriodEnd": (model.pcf.referencePeriodEnd, utc(last + dt.timedelta(days=1))),
     }
     for name, (found, wanted) in expected.items():
         if found != wanted:
