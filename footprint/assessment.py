@@ -26,6 +26,7 @@ from .plugins import MaterialRegistry
 from .results import FINGERPRINT_SCHEME, CategoryResult, Fingerprint, ProcessSummary, Results
 from .rules import MaterialRules
 from .study.load import LoadedStudy, load_study
+from .workbench.annotate import annotate
 
 
 @dataclass
@@ -117,8 +118,10 @@ def assess(
     inventory = link_study(checked, background)
     outcome = engine.compute(inventory, background, method_set)
     results = results_from(checked, inventory, background, method_set, outcome)
+    virgin = formula = None
     if checked.loaded.study.route.value == "secondary" and checked.rules.secondary_model == "circular-footprint-formula":
-        results = _apply_circular_footprint(checked, results, registry, method_set, background, engine)
+        results, virgin, formula = _apply_circular_footprint(checked, results, registry, method_set, background, engine)
+    results = annotate(results, checked, inventory, background, method_set, engine=engine, virgin=virgin, formula=formula)
     _check_declarable(results, checked)
     return results
 
@@ -175,8 +178,10 @@ def _apply_circular_footprint(
     method_set: MethodSet,
     background: Background,
     engine: Engine,
-) -> Results:
-    """Credit recycled input with the PEF Circular Footprint Formula, as the rules select."""
+) -> tuple[Results, Results, tuple[float, float, float]]:
+    """Credit recycled input with the PEF Circular Footprint Formula, as the rules select.
+
+    Also returns the primary study's results and the formula's (A, R1, Qsin/Qp), for the sensitivity."""
     from .circularity import CircularFootprint
 
     study, path = checked.loaded.study, checked.loaded.path
@@ -201,7 +206,7 @@ def _apply_circular_footprint(
     )
     categories = [formula.apply(result, virgin.category(result.category).value) for result in results.categories]
     fingerprint = results.fingerprint.model_copy(update={"virgin_study_sha256": virgin.fingerprint.study_sha256})
-    return results.model_copy(
+    combined = results.model_copy(
         update={
             "categories": categories,
             "secondary_model": (
@@ -211,6 +216,7 @@ def _apply_circular_footprint(
             "fingerprint": fingerprint,
         }
     )
+    return combined, virgin, (formula.a, formula.recycled_content, formula.quality_ratio)
 
 
 def results_from(

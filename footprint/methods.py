@@ -8,7 +8,6 @@ results (Part VII). Characterisation factors come from bw2io's shipped LCIA data
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import tomllib
@@ -19,7 +18,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import FootprintInputError
-from .files import canonical_json, discard_file, keyed_sha256, read_json, sha256_file, write_atomically
+from .files import canonical_json, discard_file, keyed_sha256, read_json, sha256_file, sha256_parts, write_atomically
 from .paths import shipped
 
 logger = logging.getLogger(__name__)
@@ -172,16 +171,15 @@ def load_method_set(set_id: str = DEFAULT_METHOD_SET, from_source: bool = False)
     categories_file = folder / "categories.toml"
     if not categories_file.is_file():
         raise FootprintInputError(f"unknown method set {set_id!r}", file=categories_file)
-    digest = hashlib.sha256()
-    raw = tomllib.loads(categories_file.read_text(encoding="utf-8"))
-    digest.update(categories_file.read_bytes())
+    hashed: list[bytes] = [categories_file.read_bytes()]
+    raw = tomllib.loads(hashed[0].decode("utf-8"))
 
     nw: dict[str, dict] = {}
     nw_sources: tuple[str, ...] = ()
     nw_file = folder / "normalisation_weighting.toml"
     if nw_file.is_file():
         nw_raw = tomllib.loads(nw_file.read_text(encoding="utf-8"))
-        digest.update(nw_file.read_bytes())
+        hashed.append(nw_file.read_bytes())
         nw = {entry["category"]: entry for entry in nw_raw.get("categories", [])}
         nw_sources = tuple(nw_raw.get("method_set", {}).get("sources", []))
 
@@ -193,7 +191,7 @@ def load_method_set(set_id: str = DEFAULT_METHOD_SET, from_source: bool = False)
             raise FootprintInputError(
                 f"method {method} is not in bw2io's shipped LCIA data", file=categories_file, field="method"
             )
-        digest.update(json.dumps([method, factors[method]], sort_keys=True).encode())
+        hashed.append(json.dumps([method, factors[method]], sort_keys=True).encode())
         extra = nw.get(entry["category"], {})
         categories.append(
             ImpactCategory(
@@ -211,7 +209,7 @@ def load_method_set(set_id: str = DEFAULT_METHOD_SET, from_source: bool = False)
         id=set_id,
         name=meta["name"],
         version=meta["version"],
-        sha256=digest.hexdigest(),
+        sha256=sha256_parts(hashed),
         characterisation_source=meta["characterisation_source"],
         categories=tuple(categories),
         nw_sources=nw_sources,

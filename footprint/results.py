@@ -6,7 +6,9 @@ records everything that produced them so a verifier can tell what changed.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, model_serializer
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_serializer
+
+from .indicators import ClassMargin, DataQuality, Elasticity
 
 
 class CategoryResult(BaseModel):
@@ -87,6 +89,15 @@ class Results(BaseModel):
     cutoff_limit: float = 0.0
     secondary_model: str | None = None
     fingerprint: Fingerprint
+    # The verifier's workbench (footprint.indicators): sensitivity, class margin, data quality.
+    elasticities: list[Elasticity] = Field(default_factory=list, description="Every foreground amount, ranked, with its elasticity per category")
+    class_margin: ClassMargin | None = Field(default=None, description="Distance to the class thresholds (set when the declaration is classed)")
+    dqr: DataQuality | None = Field(default=None, description="PEF data quality rating of each process and declared category")
+    primary_data_share: float | None = Field(
+        default=None, description="Percent of the climate result from company-specific processes (None when credits make it leave 0-100 %)"
+    )
+    # The solved foreground behind `elasticities` (not serialised): what the class margin re-solves.
+    _sensitivity: object | None = PrivateAttr(default=None)
 
     def category(self, name: str) -> CategoryResult:
         for result in self.categories:

@@ -152,6 +152,17 @@ class MaterialRules(BaseModel):
         default="A",
         description="Annex V Part IX: module of Annex II to Decision No 768/2008/EC for the conformity assessment",
     )
+    # Draft default, pending the delegated act: 5 % of the declared value, the materiality level the
+    # EU ETS sets for verifying the emission reports of all but the largest installations (Commission
+    # Regulation (EU) No 600/2012, Art. 23(1); 2 % for the largest, Art. 23(2)) and the level commonly
+    # taken for reasonable assurance of GHG statements (ISO 14064-3:2019 clause 5.1.7 has the threshold
+    # agreed for each engagement, not fixed).
+    materiality_threshold: float = Field(
+        default=0.05,
+        gt=0,
+        lt=1,
+        description="Annex V Part IX: relative discrepancy of a declared category, found by the verifier, above which it is material",
+    )
     secondary_model: Literal["cut-off", "circular-footprint-formula"] = "cut-off"
     cff_a: float = Field(default=0.2, ge=0, le=1, description="PEF CFF allocation factor A (0.2 for metals)")
     published_footprints: list[PublishedFootprint] = Field(default_factory=list)

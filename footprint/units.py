@@ -99,6 +99,16 @@ def conversion_factor(from_unit: str, to_unit: str) -> float:
         ) from exc
 
 
+def conversion_factor_or_none(from_unit: str, to_unit: str) -> float | None:
+    """The factor, or None when the units do not convert (for matching, where a miss is no error)."""
+    if normalise_spelling(from_unit) == normalise_spelling(to_unit):
+        return 1.0
+    try:
+        return conversion_factor(from_unit, to_unit)
+    except ValueError:
+        return None
+
+
 def convert(amount: float, from_unit: str, to_unit: str) -> float:
     """Convert `amount` from one unit to another (see `conversion_factor`)."""
     return amount * conversion_factor(from_unit, to_unit)

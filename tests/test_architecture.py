@@ -135,12 +135,12 @@ LAYERS = [
     {"errors"},
     {"files", "paths", "units", "links", "signing"},
     {"study", "methods"},
-    {"rules", "results"},
+    {"rules", "results", "indicators"},
     {"hookspecs", "boundary", "classes", "hotspots", "circularity"},
     {"plugins", "background"},
     {"inventory", "coverage", "importers"},
     {"engine", "study_io"},
-    {"assessment"},
+    {"assessment", "workbench"},
     {"uncertainty", "declaration"},
     {"verification"},
     {"batch", "magnets", "export"},
@@ -168,3 +168,12 @@ def test_imports_run_down_the_layers():
         if _part(name) != "footprint" and _part(target) != "footprint" and LAYER_OF[_part(target)] > LAYER_OF[_part(name)]
     )
     assert upward == []
+
+
+def test_every_subpackage_ships_in_the_wheel():
+    """setuptools lists packages explicitly (the data folders are mapped in): none may be missing."""
+    import tomllib
+
+    listed = set(tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    packages = {name for name, path in MODULES.items() if path.name == "__init__.py"}
+    assert packages - listed == set()

@@ -183,3 +183,16 @@ def test_verify_with_the_producers_key_rules_out_re_dating(corpus, tmp_path):
     assert failed["verdict"] == "not reproduced" and any("producer's signature" in e for e in failed["errors"])
     result = invoke("verify", lithium.folder, "--study", LITHIUM, "--producer-key", tmp_path / "missing.pem")
     assert result.exit_code == 2 and "not found" in result.output
+
+
+def test_the_verification_report_shows_the_signed_statement(corpus, tmp_path):
+    """verify --sign with --report-html: the report's signature slot names who signed, with which key."""
+    lithium = corpus.examples["lithium-carbonate-brine-cl"]
+    page = tmp_path / "report.html"
+    result = invoke("verify", lithium.folder, "--study", LITHIUM, "--producer-key", lithium.public_key, "--sign", corpus.verifier_private,
+                    "--verifier", "Example Verification GmbH (fictitious)", "--statement", tmp_path / "statement.json", "--report-html", page, "--no-progress")
+    assert result.exit_code == 0, result.output
+    html = page.read_text()
+    slot = html.split('data-role="signature"', 1)[1].split("</div>", 1)[0]
+    key = json.loads((tmp_path / "statement.json").read_text())["signature"]["key_id"]
+    assert 'data-signed="true"' in slot and "Example Verification GmbH (fictitious)" in slot and key[:16] in slot and "statement.json" in slot

@@ -21,7 +21,8 @@ from ..methods import MethodSet
 from ..paths import data_subdir, exclusive, writable
 from ..study.model import ElementaryFlow
 from ..units import conversion_factor, normalise_spelling
-from .packages import characterisation_package
+from .index import load_index, save_index
+from .packages import characterisation_package, layout_digest
 from .starter import BIOSPHERE, STARTER, StarterData, load_starter, starter_records
 
 ProgressCallback = Callable[[str], None]
@@ -96,6 +97,13 @@ class Background:
     dependencies: tuple[str, ...] = ()
     # what `footprint background import --allow-unlinked` left unlinked (from the database's metadata)
     gaps: tuple[str, ...] = ()
+    # the row and column ids of its matrices (what a prepared background is filed under), when known
+    # without reading the datapackages (the starter's index)
+    layout_sha256: str = ""
+    # the starter project (and method set) to check and build before its files are read
+    _starter: tuple[Any, Any] | None = None
+    # PEF data quality scores of starter datasets, by code (the starter files' `dqr` blocks)
+    dqr_of: dict[str, Any] = field(default_factory=dict)
 
     # -- lookups -----------------------------------------------------------------------------
 
@@ -153,6 +161,9 @@ class Background:
 
     def datapackages(self) -> list[Any]:
         """The background's own and its dependencies' datapackages, as bw2calc reads them."""
+        if self._starter is not None:  # opened from its index: make sure the project is whole first
+            build_starter_project(*self._starter)
+            self._starter = None
         bd = self._activate()
         packages = []
         for name in self.dependencies:
@@ -233,6 +244,27 @@ def _index_background(bd: Any, background: Background) -> None:
             background.datasets[node.id] = linked
             background._by_code[(name, linked.code)] = node.id
             background._by_name.setdefault((linked.name, linked.location), []).append(node.id)
+
+
+def _starter_from_index(project: str, sha256: str) -> Background | None:
+    """The starter background from its index, without bw2data, or None when there is none valid."""
+    body = load_index(project, sha256)
+    if body is None:
+        return None
+    background = Background(
+        database=body["database"], project=project, base_dir=brightway_dir(), sha256=sha256, kind="starter",
+        dependencies=tuple(body["dependencies"]), layout_sha256=body["layout_sha256"],
+    )
+    for node, database, code, name, location, unit, product in body["datasets"]:
+        background.datasets[node] = LinkedDataset(node, database, code, name, location, unit, product)
+        background._by_code[(database, code)] = node
+        background._by_name.setdefault((name, location), []).append(node)
+    for database, code, node, unit in body["biosphere"]:
+        background.biosphere_by_key[(database, code)] = (node, unit)
+        background.biosphere_by_code.setdefault(code, (node, unit))
+    for name, categories, node, unit in body["biosphere_names"]:
+        background.biosphere_by_name[(name, tuple(categories))] = (node, unit)
+    return background
 
 
 def _hash_processed(bd: Any, names: Iterable[str]) -> str:
@@ -355,13 +387,24 @@ def open_background(
         key = (str(brightway_dir()), project_name, database)
         if key in _OPEN:
             return _OPEN[key]
-        build_starter_project(starter, method_set, progress)
-        bd = _bw2data()
-        bd.projects.set_current(project_name, update=False)
-        background = Background(
-            database=database, project=project_name, base_dir=brightway_dir(), sha256=starter.sha256, kind="starter"
-        )
-        _index_background(bd, background)
+        background = _starter_from_index(project_name, starter.sha256)
+        if background is not None:
+            background._starter = (starter, method_set, progress)
+        else:
+            build_starter_project(starter, method_set, progress)
+            bd = _bw2data()
+            bd.projects.set_current(project_name, update=False)
+            background = Background(
+                database=database, project=project_name, base_dir=brightway_dir(), sha256=starter.sha256, kind="starter"
+            )
+            _index_background(bd, background)
+            # The index stands for these files: the processed datapackages and the project's database
+            # (a rebuilt project gets new node ids, so any change of them must void the index).
+            files = {name: Path(bd.Database(name).filepath_processed()) for name in background.dependencies}
+            files["project database"] = Path(bd.projects.dir) / "lci" / "databases.db"
+            background.layout_sha256 = layout_digest(background.datapackages())
+            save_index(background, files, background.layout_sha256)
+        background.dqr_of = {code: dataset.dqr for code, (dataset, _) in starter.datasets.items() if dataset.dqr is not None}
         _OPEN[key] = background
         return background
 

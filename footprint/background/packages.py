@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any, Iterable, Protocol
 
 import numpy as np
 
+from ..files import sha256_parts
+
 if TYPE_CHECKING:
     from ..methods import MethodSet
 
@@ -40,3 +42,16 @@ class BackgroundLike(Protocol):
     def datapackages(self) -> list[Any]: ...
 
     def characterisation_datapackages(self, method_set: "MethodSet") -> list[Any]: ...
+
+
+def layout_digest(data_objs: Iterable[Any]) -> str:
+    """Hash of the row and column ids of every matrix resource: ids are what the cache indexes."""
+
+    def parts() -> Iterable[bytes]:
+        for package in data_objs:
+            for resource in sorted(package.resources, key=lambda r: r["name"]):
+                if resource.get("kind") == "indices":
+                    yield resource["name"].encode()
+                    yield np.ascontiguousarray(package.get_resource(resource["name"])[0]).tobytes()
+
+    return sha256_parts(parts())

@@ -17,6 +17,7 @@ from ..errors import FootprintInputError, LinkError, from_validation_error
 from ..files import decode_text, parse_toml_text, read_bytes_bounded, sha256_parts
 from ..paths import shipped
 from ..study.model import ElementaryFlow, NotModelled, Strict, TechnosphereInput
+from ..study.quality import DataQualityScores
 from ..units import conversion_factor
 
 STARTER = "footprint-starter"
@@ -47,6 +48,7 @@ class BackgroundDataset(Strict):
     elementary_flows: list[ElementaryFlow] = Field(default_factory=list)
     check: PublishedCheck | None = None
     not_modelled: list[NotModelled] = Field(default_factory=list, description="What this dataset leaves out, so a zero is explained")
+    dqr: DataQualityScores | None = Field(default=None, description="PEF data quality scores of this dataset (unscored: footprint's default)")
 
     @model_validator(mode="after")
     def _every_number_sourced(self) -> "BackgroundDataset":

@@ -83,7 +83,7 @@ def _route_warnings() -> None:
 
 
 def _mount() -> None:
-    from . import background, classes, declare, export, imports, magnets, registry, signatures, study
+    from . import background, classes, declare, export, imports, magnets, registry, signatures, study, workbench
 
     for group in (study.app, background.app):
         for command in group.registered_commands:
@@ -91,6 +91,7 @@ def _mount() -> None:
     app.command("declare")(declare.declare_command)
     app.command("verify")(declare.verify_command)
     app.command("uncertainty")(declare.uncertainty_command)
+    app.command("sensitivity")(workbench.sensitivity_command)
     app.command("export")(export.export_command)
     app.add_typer(classes.app, name="classes", help="Performance classes (Annex V Part VIII): calibrate, assign, show, report.")
     background.background_app.command("import")(imports.background_import)

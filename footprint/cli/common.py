@@ -13,6 +13,8 @@ import typer
 from rich.console import Console
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from ..engine.core import Engine
 
 console = Console()
@@ -44,6 +46,18 @@ def quiet_brightway() -> Iterator[None]:
     warnings.filterwarnings("ignore", message=r"[\s\S]*pypardiso")
     with contextlib.redirect_stdout(io.StringIO()):
         yield
+
+
+def date_option(text: str | None, name: str = "--on") -> "dt.date | None":
+    """A YYYY-MM-DD option, or a one-line error naming it (exit 2)."""
+    import datetime as dt
+
+    from ..errors import FootprintInputError
+
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError as exc:
+        fail(FootprintInputError(f"cannot read {name} {text!r}: {exc}", field=name))
 
 
 def output_path(value: str) -> Path:

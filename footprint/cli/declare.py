@@ -6,7 +6,6 @@ Heavy imports happen inside the functions, so start-up stays lazy.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Annotated, Optional
@@ -14,8 +13,8 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from .common import console, err_console, fail, fmt, make_cli_engine, output_path, print_error, quiet_brightway, say, solver_warning
-from .signatures import load_key, write_verification_statements
+from .common import console, date_option, err_console, fail, fmt, make_cli_engine, output_path, print_error, quiet_brightway, say, solver_warning
+from .signatures import load_key, statement_summary, write_verification_statements
 
 _BackgroundOpt = Annotated[Optional[str], typer.Option(help="Background database (overrides the studies)")]
 _ProjectOpt = Annotated[Optional[str], typer.Option(help="Brightway project holding --background")]
@@ -140,6 +139,10 @@ def verify_command(
     sign: Annotated[Optional[Path], typer.Option("--sign", help="Sign a verification statement per declaration with this private key")] = None,
     verifier: Annotated[Optional[str], typer.Option("--verifier", help="Your organisation, as the statement names you (with --sign)")] = None,
     statement: Annotated[Optional[Path], typer.Option("--statement", parser=output_path, help="Where the signed statement(s) go [verification-statement.json beside each declaration]")] = None,
+    evidence: Annotated[Optional[Path], typer.Option("--evidence", help="The study as found on site (TOML): recompute it and judge materiality (one declaration)")] = None,
+    report_html: Annotated[Optional[Path], typer.Option("--report-html", parser=output_path, help="Write the verification report for people here (HTML; one declaration)")] = None,
+    pdf: Annotated[bool, typer.Option("--pdf", help="Also print the HTML report to PDF (headless Chromium)")] = False,
+    top: Annotated[int, typer.Option("--top", min=1, help="Amounts shown in the report's sensitivity ranking")] = 20,
 ) -> None:
     """Re-run many declarations from their studies on one shared prepared background; say which are reproduced.
 
@@ -162,12 +165,19 @@ def verify_command(
         else:
             err_console.print(f"[bold red]error:[/] {len(declarations)} declaration(s) but {len(study)} --study file(s); give one study per declaration")
             raise typer.Exit(2)
+    if (evidence is not None or report_html is not None or pdf) and len(declarations) != 1:
+        err_console.print("[bold red]error:[/] --evidence, --report-html and --pdf take one declaration")
+        raise typer.Exit(2)
+    if pdf and report_html is None:
+        err_console.print("[bold red]error:[/] --pdf prints the --report-html page: give --report-html")
+        raise typer.Exit(2)
+    engine = make_cli_engine(verify=True, progress=not json_output)
     with quiet_brightway():
         from ..batch import verify_many
 
         items = verify_many(
             list(zip(declarations, study)),
-            engine=make_cli_engine(verify=True, progress=not json_output),
+            engine=engine,
             progress=progress and len(declarations) > 1 and not json_output,
             say=None if json_output else say,
             brightway_dir=brightway_dir,
@@ -193,9 +203,11 @@ def verify_command(
             write_atomically(report, text)
         except FootprintError as exc:
             fail(exc)  # exit 2: the verdict is not "not reproduced" (1), the report could not be written
+    statements: list[Path] = []
     if key is not None and reports:
         inputs = {Path(p).resolve() for p in [*declarations, *study]} | {(Path(p) / "declaration.json").resolve() for p in declarations}
-        for path in write_verification_statements(reports, key, verifier or "", statement, inputs):
+        statements = write_verification_statements(reports, key, verifier or "", statement, inputs)
+        for path in statements:
             err_console.print(f"wrote signed statement {path}", highlight=False)
     if json_output:
         typer.echo(text, nl=False)
@@ -209,7 +221,14 @@ def verify_command(
             console.print(f"wrote {report}")
     if unreadable:
         raise typer.Exit(2)
-    raise typer.Exit(0 if all(r.reproduced for r in reports) else 1)
+    acceptable = all(r.reproduced for r in reports)
+    if reports and (evidence is not None or report_html is not None):
+        from .workbench import verifier_outputs
+
+        acceptable = verifier_outputs(reports[0], engine=engine, evidence=evidence, report_html=report_html, pdf=pdf, top=top,
+                                      brightway_dir=brightway_dir, quiet=json_output,
+                                      signature=statement_summary(statements[0]) if statements else None) and acceptable
+    raise typer.Exit(0 if acceptable else 1)
 
 
 def uncertainty_command(
@@ -236,10 +255,7 @@ def uncertainty_command(
             check_thresholds(bounds)
     except ValueError as exc:
         fail(FootprintInputError(f"cannot use --thresholds {thresholds!r}: {exc}", field="--thresholds"))
-    try:
-        when = dt.date.fromisoformat(on) if on else None
-    except ValueError as exc:
-        fail(FootprintInputError(f"cannot read --on {on!r}: {exc}", field="--on"))
+    when = date_option(on)
     try:
         with quiet_brightway():
             from ..uncertainty import run_uncertainty

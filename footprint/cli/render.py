@@ -131,3 +131,46 @@ def print_hotspots(studies: list[Any], analyses: list[Any]) -> None:
             stages = ", ".join(f"{c.name} {c.share:.0%}" for c in hotspot.stages) or "-"
             processes = ", ".join(f"{c.name} {c.share:.0%}" for c in hotspot.processes) or "-"
             console.print(f"[bold]{hotspot.category}[/]: stages {stages}; processes {processes}", highlight=False)
+
+
+def print_sensitivity(results: Any, top: int, missing: str | None) -> None:
+    """The ranked elasticities of the declared categories, and the class margin."""
+    from rich.markup import escape
+
+    from ..plugins import MaterialRegistry
+
+    declared = list(dict.fromkeys(["climate change", *MaterialRegistry().declared_categories(results.material)]))
+    table = Table(title=f"Sensitivity of {results.title}: change in % of each result for +1 % of the amount")
+    for column in ("#", "Process", "Amount", "As written", *declared, "Linear"):
+        table.add_column(column, justify="right" if column not in ("Process", "Amount") else "left", overflow="fold")
+    for e in results.elasticities[:top]:
+        values = [("-" if e.by_category.get(c) is None else f"{e.by_category[c]:+.4f}") for c in declared]
+        where = e.process or e.study
+        table.add_row(str(e.rank), escape(where + (" (primary study)" if e.study == "virgin study" else "")), escape(f"{e.kind}: {e.label} [{e.field}]"),
+                      f"{fmt(e.amount)} {escape(e.unit)}", *values, "yes" if e.linear else "no")
+    console.print(table)
+    margin = results.class_margin
+    if margin is None:
+        console.print(f"class margin: none ({escape(missing or 'no class table')})")
+        return
+    parts = [f"{margin.category} {fmt(margin.value)} {escape(margin.unit)}: class {margin.class_label} ({escape(margin.table)})"]
+    if margin.to_better is not None:
+        parts.append(f"{fmt(margin.to_better)} ({margin.to_better_percent:.2f} %) above the better class's threshold {fmt(margin.lower_threshold)}")
+    if margin.to_worse is not None:
+        parts.append(f"{fmt(margin.to_worse)} ({margin.to_worse_percent:.2f} %) below the worse class's threshold {fmt(margin.upper_threshold)}")
+    console.print("class margin: " + "; ".join(parts))
+    table = Table(title="What one amount, changed alone, takes to change the class")
+    for column in ("#", "Amount", "To the better class", "To the worse class"):
+        table.add_column(column, overflow="fold")
+    for a in margin.amounts[:top]:
+        cells = []
+        for change in (a.to_better, a.to_worse):
+            if change is None:
+                cells.append("-")
+            elif change.reachable:
+                percent = f"{change.change_percent:+.3g} %, " if change.change_percent is not None else ""
+                cells.append(f"{percent}{change.change:+.4g} {escape(a.unit)} ({change.method})")
+            else:
+                cells.append(escape(f"not reachable: {change.note}"))
+        table.add_row(str(a.rank), escape(f"{a.process or a.study} {a.label} [{a.field}]"), *cells)
+    console.print(table)

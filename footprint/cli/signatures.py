@@ -57,6 +57,16 @@ def write_verification_statements(reports: list[Any], key: Any, verifier: str, t
     return written
 
 
+def statement_summary(path: Path) -> str:
+    """One line about a signed statement just written, for the verification report's signature slot."""
+    from ..verification.statement import SignedVerificationStatement
+
+    signed = SignedVerificationStatement.model_validate_json(path.read_text(encoding="utf-8"))
+    s = signed.statement
+    return (f"Signed by {s.verifier.name} with the Ed25519 key {s.verifier.key_id[:16]}… on {s.verified_on:%Y-%m-%d %H:%M} UTC: "
+            f"verdict {s.verdict}. The signed statement is {path.name}; check it with footprint verify-signature {path.name} --key <verifier's public key>.")
+
+
 @keys_app.command("new")
 def keys_new_command(out: Annotated[Path, typer.Option("--out", "-o", parser=output_path, help="Folder for private-key.pem and public-key.pem")]) -> None:
     """Make an Ed25519 key pair. Keep private-key.pem to yourself; give public-key.pem to the registry."""

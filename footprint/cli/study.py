@@ -130,6 +130,7 @@ SCHEMAS = {
     "background": ("footprint.background", "BackgroundFile"),
     "declaration": ("footprint.declaration", "Declaration"),
     "verification": ("footprint.verification", "VerificationReport"),
+    "sensitivity": ("footprint.verification.workbench", "SensitivityReport"),
     "class-table": ("footprint.classes", "ClassTable"),
     "market": ("footprint.classes", "MarketEntry"),
     "flow-mapping": ("footprint.importers.flowmap", "FlowMappingFile"),

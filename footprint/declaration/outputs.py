@@ -17,6 +17,7 @@ from ..plugins import MaterialRegistry
 from ..results import DECLARATION_FILES, Results
 from ..signing import sign_record_file
 from ..study.load import LoadedStudy
+from ..workbench.margin import class_margin
 from .build import build_declaration
 from .model import Declaration
 from .public_study import write_public_study, write_study_pdf
@@ -47,12 +48,17 @@ def declare(
         results,
         loaded_study,
         registry.rules(material),
-        find_class_table(registry, material, issue_date) if class_table is IN_FORCE else class_table,
+        class_table_of(results, registry, issue_date, class_table),
         declared_categories=registry.declared_categories(material),
         material_info=next((m for m in registry.materials() if m.id == material), None),
         issue_date=issue_date,
         registry_url=registry_url,
     )
+
+
+def class_table_of(results: Results, registry: MaterialRegistry, issue_date: dt.date, class_table: Any = IN_FORCE) -> Any:
+    """The table the declaration is classed with: the one in force on its issue date unless given."""
+    return find_class_table(registry, results.material, issue_date) if class_table is IN_FORCE else class_table
 
 
 def write_declaration_outputs(
@@ -93,6 +99,11 @@ def write_declaration_set(
     also holds declaration.sig, the producer's signature over the declaration.json it holds.
     """
     target = Path(target)
+    issue_date = options.get("issue_date") or dt.datetime.now(dt.timezone.utc).date()
+    table = class_table_of(results, options.get("registry") or MaterialRegistry(), issue_date, options.get("class_table", IN_FORCE))
+    if table is not None:  # results.json says how far the declared value is from the class thresholds
+        results = results.model_copy(update={"class_margin": class_margin(results, table)})
+    options = {**options, "issue_date": issue_date, "class_table": table}
     with output_set(target, names=DECLARATION_FILES, force=force) as staging:
         write_json(staging / "results.json", results)
         names = ["results.json"] + [p.name for p in write_declaration_outputs(results, loaded_study, staging, **options)]

@@ -40,6 +40,7 @@ from ..results import ProcessSummary, Results
 from ..study.load import LoadedStudy
 from ..study.model import DataType, Study
 from .model import Declaration
+from .public_workbench import public_workbench
 from .render import format_share, format_value, templates
 
 CONFIDENTIAL = "[confidential]"
@@ -271,6 +272,7 @@ def public_study_context(results: Results, loaded_study: LoadedStudy, declaratio
         "secondary_model": results.secondary_model,
         "declared": declared,
         "hotspots": _hotspots(results, declaration, names),
+        "workbench": public_workbench(results, [c.category for c in declaration.footprint.categories], names, redact),
         "significance": _significance(results, method_set),
         "counts": counts,
         "meanings": {c.category: c.meaning for c in method_set.categories},

@@ -146,8 +146,7 @@ def prepare_background(
     from ..methods import load_method_set
 
     method_set = method_set or load_method_set()
-    data_objs = background.datapackages()
-    key = prepared_key(background, method_set, data_objs)
+    key = prepared_key(background, method_set)
     remembered = _MEMORY.get(key) if cache else None
     if remembered is not None and (trust_cache or remembered.source_checked):
         return remembered

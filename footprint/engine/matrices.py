@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 
 from ..background.packages import BackgroundLike
 from ..errors import CalculationError
 from ..methods import MethodSet
-from ..files import sha256_parts
 
 
 @dataclass
@@ -74,19 +73,6 @@ def background_system(background: BackgroundLike, method_set: MethodSet) -> Back
         flow_ids=flow_ids,
         characterisation=characterisation,
     )
-
-
-def layout_digest(data_objs: Iterable[Any]) -> str:
-    """Hash of the row and column ids of every matrix resource: ids are what the cache indexes."""
-
-    def parts() -> Iterable[bytes]:
-        for package in data_objs:
-            for resource in sorted(package.resources, key=lambda r: r["name"]):
-                if resource.get("kind") == "indices":
-                    yield resource["name"].encode()
-                    yield np.ascontiguousarray(package.get_resource(resource["name"])[0]).tobytes()
-
-    return sha256_parts(parts())
 
 
 def flow_factors(background: Any, method_set: Any) -> tuple[np.ndarray, np.ndarray]:

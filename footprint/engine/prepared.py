@@ -24,7 +24,8 @@ import numpy as np
 
 from ..errors import CalculationError, FootprintInputError
 from ..files import sha256_parts
-from .matrices import background_system, flow_factors, layout_digest
+from ..background.packages import layout_digest
+from .matrices import background_system, flow_factors
 from .solvers import Factorisation
 
 FORMAT_VERSION = 1
@@ -86,10 +87,13 @@ class PreparedBackground:
 
 
 def prepared_key(background: Any, method_set: Any, data_objs: Iterable[Any] | None = None) -> str:
-    """Cache key: background content hash + method-set hash + id layout + cache format."""
-    if data_objs is None:
-        data_objs = background.datapackages()
-    parts = (f"v{FORMAT_VERSION}", background.sha256, method_set.sha256, layout_digest(data_objs), *method_set.names)
+    """Cache key: background content hash + method-set hash + id layout + cache format.
+
+    The layout comes from the background when it knows it (the starter's index), else from its
+    datapackages.
+    """
+    layout = getattr(background, "layout_sha256", "") or layout_digest(data_objs if data_objs is not None else background.datapackages())
+    parts = (f"v{FORMAT_VERSION}", background.sha256, method_set.sha256, layout, *method_set.names)
     return sha256_parts(str(part).encode() + b"\0" for part in parts)
 
 

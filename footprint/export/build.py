@@ -24,7 +24,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..errors import FootprintError, FootprintInputError
+from ..errors import FootprintError, FootprintInputError, from_validation_error
 from .inventory import ExportInputs, load_inputs
 
 CO2_PER_C = 44.009 / 12.011  # kg CO2 per kg C (IUPAC/CIAAW 2021 abridged standard atomic weights: C 12.011, O 15.999)
@@ -99,8 +99,7 @@ def build_pact_v2(inputs: ExportInputs, *, cpc_code: str | None = None, company_
     try:
         return ProductFootprint.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        raise FootprintError(f"the PACT 2.3 footprint is not valid at {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+        raise FootprintError(f"the PACT 2.3 footprint is not valid: {from_validation_error(exc)}") from None
 
 
 def build_pact_v3(inputs: ExportInputs, *, company_id: list[str] | None = None, **_: Any) -> Any:
@@ -162,8 +161,7 @@ def build_pact_v3(inputs: ExportInputs, *, company_id: list[str] | None = None, 
     try:
         return ProductFootprint.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        raise FootprintError(f"the PACT 3.0 footprint is not valid at {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+        raise FootprintError(f"the PACT 3.0 footprint is not valid: {from_validation_error(exc)}") from None
 
 
 def pact_json(model: Any) -> str:

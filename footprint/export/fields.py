@@ -7,15 +7,15 @@ exempted emissions, carbon content, geography. PACT (`build`) and ILCD (`ilcd`) 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import math
 import uuid
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from .. import indicators
 from ..errors import FootprintError, FootprintInputError
-from ..methods import CLIMATE_CHANGE
+from ..files import sha256_hex
 from .inventory import ExportInputs
 
 CO2_PER_C = 44.009 / 12.011  # kg CO2 per kg C (IUPAC/CIAAW 2021 abridged standard atomic weights: C 12.011, O 15.999)
@@ -41,7 +41,7 @@ def pf_id(declaration_id: str) -> str:
     Its 122 free bits are the first bits of sha256("footprint-pact-pf-id\\0" + id) instead of a
     random draw, so exporting the same declaration twice gives the same footprint.
     """
-    digest = bytearray(hashlib.sha256(b"footprint-pact-pf-id\0" + declaration_id.encode()).digest()[:16])
+    digest = bytearray(bytes.fromhex(sha256_hex(b"footprint-pact-pf-id\0" + declaration_id.encode()))[:16])
     digest[6] = (digest[6] & 0x0F) | 0x40
     digest[8] = (digest[8] & 0x3F) | 0x80
     return str(uuid.UUID(bytes=bytes(digest)))
@@ -96,18 +96,8 @@ def reference_period(inputs: ExportInputs) -> tuple[str, str]:
 
 
 def primary_data_share(inputs: ExportInputs) -> float:
-    """Percent of the climate result from company-specific processes (see the module docstring)."""
-    climate = inputs.results.category(CLIMATE_CHANGE)
-    company = {p.id for p in inputs.results.processes if p.data_type == "company-specific"}
-    if climate.value == 0:
-        return 0.0
-    share = 100 * math.fsum(v for pid, v in climate.by_process.items() if pid in company) / climate.value
-    if not -1e-9 <= share <= 100 + 1e-9:
-        raise FootprintError(
-            f"the company-specific share of the climate result is {share:.6g} %: credits make it leave 0-100 %, "
-            "so primaryDataShare cannot be stated"
-        )
-    return min(max(share, 0.0), 100.0)
+    """PACT's primaryDataShare: the one definition, `footprint.indicators.primary_data_share`."""
+    return indicators.primary_data_share(inputs.results)
 
 
 def exempted(inputs: ExportInputs) -> tuple[float, str]:

@@ -24,7 +24,7 @@ from typing import Any
 
 
 from ..declaration import Declaration, load_declaration
-from ..errors import CalculationError, FootprintError, FootprintInputError
+from ..errors import CalculationError, FootprintError, FootprintInputError, from_validation_error
 from ..results import Results
 
 CLIMATE_PARTS = {
@@ -118,8 +118,7 @@ def read_results(declaration_path: Path) -> Results:
     try:
         return Results.model_validate(raw)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        raise FootprintInputError(first["msg"], file=path, field=".".join(str(p) for p in first["loc"]) or None) from None
+        raise from_validation_error(exc, file=path) from None
 
 
 def read_declaration(path: Path) -> tuple[Declaration, Path]:
@@ -134,8 +133,7 @@ def read_declaration(path: Path) -> tuple[Declaration, Path]:
     try:
         declaration, raw = load_declaration(path)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        raise FootprintInputError(first["msg"], file=path, field=".".join(str(p) for p in first["loc"]) or None) from None
+        raise from_validation_error(exc, file=path) from None
     except ValueError as exc:  # not JSON
         raise FootprintInputError(f"not a declaration (JSON): {exc}", file=path) from None
     if raw.get("content_sha256") != content_hash(raw):

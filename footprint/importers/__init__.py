@@ -10,7 +10,6 @@ with `background = NAME` and `background_project = PROJECT`.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -63,18 +62,19 @@ def read_source(path: Path | str, format: str, limits: Limits | None = None) -> 
 
 def source_sha256(path: Path | str) -> str:
     """sha256 of the source file, or of a folder's files (names and bytes, sorted)."""
-    path = Path(path)
-    digest = hashlib.sha256()
-    if path.is_dir():
-        for file in sorted(p for p in path.rglob("*") if p.is_file()):
-            digest.update(file.relative_to(path).as_posix().encode() + b"\0")
-            with open(file, "rb") as stream:
-                for block in iter(lambda: stream.read(1 << 20), b""):
-                    digest.update(block)
-        return digest.hexdigest()
-    from ..files import sha256_file
+    from ..files import sha256_file, sha256_parts
 
-    return sha256_file(path)
+    path = Path(path)
+    if not path.is_dir():
+        return sha256_file(path)
+
+    def parts():
+        for file in sorted(p for p in path.rglob("*") if p.is_file()):
+            yield file.relative_to(path).as_posix().encode() + b"\0"
+            with open(file, "rb") as stream:
+                yield from iter(lambda: stream.read(1 << 20), b"")
+
+    return sha256_parts(parts())
 
 
 def check_database_name(name: str) -> str:

@@ -10,12 +10,12 @@ stays unlinked.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 from collections import Counter
 from typing import Any
 
 from ..errors import FootprintInputError
+from ..files import sha256_hex
 from ..units import normalise_spelling
 from .records import SourceDatabase, SourceDataset, SourceExchange
 
@@ -58,7 +58,7 @@ def _code(dataset: dict[str, Any]) -> str:
     if dataset.get("code"):
         return str(dataset["code"])
     basis = "|".join(str(dataset.get(k, "")) for k in ("name", "reference product", "location", "unit"))
-    return hashlib.md5(basis.encode()).hexdigest()
+    return sha256_hex(basis.encode())[:32]
 
 
 def to_source(data: list[dict[str, Any]], *, path: str, format: str, reader: str) -> SourceDatabase:

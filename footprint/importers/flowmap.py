@@ -24,11 +24,11 @@ from typing import Literal
 
 from pydantic import Field, ValidationError
 
-from ..errors import FootprintInputError
+from ..errors import FootprintInputError, from_validation_error
 from ..files import read_toml
 from ..paths import shipped
 from ..study import Strict
-from ..units import conversion_factor, normalise_spelling
+from ..units import conversion_factor_or_none, normalise_spelling
 
 UNSPECIFIED = {"unspecified", "(unspecified)", ""}
 
@@ -104,8 +104,7 @@ def _parse_mapping(path: Path) -> FlowMappingFile:
     try:
         return FlowMappingFile.model_validate(raw)
     except ValidationError as exc:
-        error = exc.errors()[0]
-        raise FootprintInputError(error["msg"], file=path, field=".".join(str(p) for p in error["loc"])) from None
+        raise from_validation_error(exc, file=path) from None
 
 
 @lru_cache(maxsize=2)
@@ -182,7 +181,7 @@ class FlowMatcher:
     def match(self, name: str, context: tuple[str, ...], unit: str, code: str | None = None) -> FlowMatch | None:
         if code and code in self.by_code:
             flow = self.by_code[code]
-            factor = _factor(unit, flow.unit)
+            factor = conversion_factor_or_none(unit, flow.unit)
             return FlowMatch(flow, factor, "code") if factor is not None else None
         raw_context = "/".join(part.strip() for part in context if part and part.strip())
         categories = self.categories(context)
@@ -198,7 +197,7 @@ class FlowMatcher:
                     continue
                 target_categories = categories if row.biosphere3_categories == "*" else _split(row.biosphere3_categories)
                 flow = self.by_key.get((row.biosphere3_name, target_categories))
-                factor = _factor(unit, flow.unit) if flow else None
+                factor = conversion_factor_or_none(unit, flow.unit) if flow else None
                 if flow is not None and factor is not None:
                     return FlowMatch(flow, factor * row.factor, "mapping table")
         for candidate in names:
@@ -208,18 +207,9 @@ class FlowMatcher:
                 flow = self.by_lower.get((candidate.lower(), tuple(c.lower() for c in categories)))
                 rule = "same name, other case"
             if flow is not None:
-                factor = _factor(unit, flow.unit)
+                factor = conversion_factor_or_none(unit, flow.unit)
                 if factor is not None:
                     return FlowMatch(flow, factor, rule)
-        return None
-
-
-def _factor(from_unit: str, to_unit: str) -> float | None:
-    if normalise_spelling(from_unit) == normalise_spelling(to_unit):
-        return 1.0
-    try:
-        return conversion_factor(from_unit, to_unit)
-    except ValueError:
         return None
 
 

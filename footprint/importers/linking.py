@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..errors import FootprintInputError
-from ..units import conversion_factor, normalise_spelling
+from ..units import conversion_factor_or_none
 from .flowmap import FlowMatcher
 from .records import SourceDatabase, SourceDataset, SourceExchange
 
@@ -125,22 +125,13 @@ class _Providers:
             local = [d for d in candidates if d.location == exchange.location]
             candidates = local or candidates
         if len(candidates) > 1:
-            convertible = [d for d in candidates if _unit_factor(exchange.unit, d.unit) is not None]
+            convertible = [d for d in candidates if conversion_factor_or_none(exchange.unit, d.unit) is not None]
             candidates = convertible or candidates
         if len(candidates) == 1:
             return candidates[0], ""
         if not candidates:
             return None, "no dataset of this source produces it"
         return None, f"{len(candidates)} datasets produce it and the source names none"
-
-
-def _unit_factor(from_unit: str, to_unit: str) -> float | None:
-    if normalise_spelling(from_unit) == normalise_spelling(to_unit):
-        return 1.0
-    try:
-        return conversion_factor(from_unit, to_unit)
-    except ValueError:
-        return None
 
 
 def check_unique_ids(source: SourceDatabase) -> None:
@@ -206,7 +197,7 @@ def link_database(source: SourceDatabase, name: str, matcher: FlowMatcher, *, so
 def _link_technosphere(exchange: SourceExchange, providers: _Providers, name: str, tally: _Tally) -> dict[str, Any] | None:
     product_key = exchange.flow_id or exchange.name.strip().lower()
     supplier, reason = providers.find(exchange)
-    factor = _unit_factor(exchange.unit, supplier.unit) if supplier else None
+    factor = conversion_factor_or_none(exchange.unit, supplier.unit) if supplier else None
     if supplier is None or factor is None:
         reason = reason or f"its unit {exchange.unit!r} does not convert to the provider's {supplier.unit!r}"  # type: ignore[union-attr]
         tally.tech.unlinked += 1

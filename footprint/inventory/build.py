@@ -25,11 +25,32 @@ FOREGROUND_ID_OFFSET = 10**15
 
 
 @dataclass(frozen=True)
+class AllocationPart:
+    """One product's weight in a process's allocation key (kg, or kg x EUR/kg for economic)."""
+
+    where: str  # "reference_output" or "coproducts[i]"
+    weight: float
+    price_field: str | None = None  # where its price was written ("coproducts[1].price", "rules.prices[potash]")
+
+
+@dataclass(frozen=True)
 class AllocationApplied:
     process: str
     method: str
     factor: float
     detail: str
+    parts: tuple[AllocationPart, ...] = ()  # factor = parts[0].weight / sum of weights (mass, economic)
+
+
+@dataclass(frozen=True)
+class ExchangeOrigin:
+    """Where one linked amount was written: entry = amount as written x factor (x the process's
+    allocation factor when `allocated`), so sensitivity can trace an entry back to the study."""
+
+    process: int
+    field: str
+    factor: float
+    allocated: bool
 
 
 @dataclass
@@ -54,6 +75,10 @@ class ForegroundInventory:
     electricity: list[ElectricityChoice] = field(default_factory=list)
     # the background datasets the foreground links to, by Brightway node id
     linked_background: dict[int, LinkedDataset] = field(default_factory=dict)
+    # where each foreground link, background link and flow was written (same order as the lists)
+    foreground_link_origins: list[ExchangeOrigin] = field(default_factory=list)
+    background_link_origins: list[ExchangeOrigin] = field(default_factory=list)
+    flow_origins: list[ExchangeOrigin] = field(default_factory=list)
 
     @property
     def node_ids(self) -> list[int]:
@@ -108,12 +133,15 @@ def _allocation_factor(process: Process, rules: MaterialRules, file: Path | str 
             amounts.append(amount * conversion_factor(unit, "kg"))
         _finite(sum(amounts), file=file, process=process.id, field="coproducts.amount")
         factor = amounts[0] / sum(amounts)
-        return AllocationApplied(process.id, method.value, factor, f"mass: {amounts[0]:.6g} kg of {sum(amounts):.6g} kg")
+        parts = tuple(AllocationPart(where, weight) for where, weight in zip(_product_fields(process), amounts))
+        return AllocationApplied(process.id, method.value, factor, f"mass: {amounts[0]:.6g} kg of {sum(amounts):.6g} kg", parts)
     values = []
     products = [("reference_output", main.product, main.unit, main.amount, main.price)] + [
         (f"coproducts[{i}]", c.product, c.unit, c.amount, c.price) for i, c in enumerate(process.coproducts, start=1)
     ]
+    price_fields = []
     for where, label, unit, amount, price in products:
+        price_fields.append(f"{where}.price" if price is not None else f"rules.prices[{label}]")
         if price is None:
             known = rules.price_of(label)
             price = known.eur_per_kg if known else None
@@ -136,7 +164,12 @@ def _allocation_factor(process: Process, rules: MaterialRules, file: Path | str 
             field="reference_output.price",
         )
     factor = values[0] / sum(values)
-    return AllocationApplied(process.id, method.value, factor, f"economic: {factor:.4f} of revenue")
+    parts = tuple(AllocationPart(where, weight, price_field) for where, weight, price_field in zip(_product_fields(process), values, price_fields))
+    return AllocationApplied(process.id, method.value, factor, f"economic: {factor:.4f} of revenue", parts)
+
+
+def _product_fields(process: Process) -> list[str]:
+    return ["reference_output"] + [f"coproducts[{i}]" for i in range(1, len(process.coproducts) + 1)]
 
 
 def build_inventory(
@@ -167,6 +200,7 @@ def build_inventory(
     for column, process in enumerate(study.processes):
         applied = _allocation_factor(process, rules, file)
         share = applied.factor if applied else 1.0
+        allocated = applied is not None and applied.method != Allocation.system_expansion.value
         if applied:
             inventory.allocation.append(applied)
 
@@ -181,6 +215,7 @@ def build_inventory(
                     amount = _finite(item.amount * factor * share, file=file, process=process.id, field=f"{field_name}.amount")
                     inventory.foreground_links.append((index[item.process], column, amount))
                     inventory.foreground_link_fields.append(field_name)
+                    inventory.foreground_link_origins.append(ExchangeOrigin(column, f"{field_name}.amount", factor, allocated))
                     continue
                 if item.dataset is not None:
                     dataset = background.by_code(item.dataset, item.database)
@@ -193,6 +228,7 @@ def build_inventory(
                 raise FootprintInputError(str(exc), file=file, process=process.id, field=f"{field_name}.unit") from None
             amount = _finite(item.amount * factor * share, file=file, process=process.id, field=f"{field_name}.amount")
             inventory.background_links.append((dataset.id, column, amount))
+            inventory.background_link_origins.append(ExchangeOrigin(column, f"{field_name}.amount", factor, allocated))
             inventory.linked_background[dataset.id] = dataset
             choice = check_electricity(process, dataset, background, file=file, field=field_name)
             if choice is not None:
@@ -211,6 +247,7 @@ def build_inventory(
                 raise FootprintInputError(str(exc), file=file, process=process.id, field=f"{field_name}.unit") from None
             amount = _finite(flow.amount * factor * share, file=file, process=process.id, field=f"{field_name}.amount")
             inventory.flows.append((flow_id, column, amount))
+            inventory.flow_origins.append(ExchangeOrigin(column, f"{field_name}.amount", factor, allocated))
 
         for position, coproduct in enumerate(process.coproducts, start=1):
             if not (applied and applied.method == Allocation.system_expansion.value):
@@ -233,6 +270,7 @@ def build_inventory(
             # An avoided product is a negative input.
             amount = _finite(coproduct.amount * factor, file=file, process=process.id, field=f"coproducts[{position}].amount")
             inventory.background_links.append((dataset.id, column, -amount))
+            inventory.background_link_origins.append(ExchangeOrigin(column, f"coproducts[{position}].amount", -factor, False))
             inventory.linked_background[dataset.id] = dataset
 
     _check_reachable(study, inventory, file)

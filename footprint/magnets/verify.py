@@ -31,9 +31,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from footprint import __version__
 from footprint.declaration import content_hash
-from footprint.errors import FootprintError, FootprintInputError
+from footprint.errors import FootprintError, FootprintInputError, from_validation_error
 from footprint.files import read_json
-from footprint.verification import TOLERANCE_RULE, agree
+from footprint.verification import TOLERANCE_RULE, FieldDifference
+from footprint.verification.compare import compare_fields
 
 from .declare import assess_product, build
 from .product import load_product, today_utc
@@ -42,14 +43,6 @@ from .registry import MagnetRulesRegistry
 from .render import render_declaration_html, render_record_html
 
 MODELS = {DECLARATION_TYPE: RecycledContentDeclaration, RECORD_TYPE: MagnetDataRecord}
-
-
-class Difference(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    field: str
-    declared: Any = None
-    recomputed: Any = None
 
 
 class MagnetVerificationReport(BaseModel):
@@ -69,26 +62,16 @@ class MagnetVerificationReport(BaseModel):
     tolerance: str = TOLERANCE_RULE
     content_hash_valid: bool
     changed_inputs: list[str] = Field(default_factory=list, description="Inputs that are not the ones the record names")
-    differences: list[Difference] = Field(default_factory=list)
+    differences: list[FieldDifference] = Field(default_factory=list)
     page: Literal["matches", "differs", "absent"] = "absent"
     checked_shares: list[str] = Field(default_factory=list, description="Elements whose share was recomputed and agrees")
     errors: list[str] = Field(default_factory=list)
 
 
-def compare(declared: Any, recomputed: Any, path: str, out: list[Difference]) -> None:
-    """Every field, recursively; numbers within tolerance, the rest exactly."""
-    if isinstance(declared, dict) and isinstance(recomputed, dict):
-        for key in sorted(set(declared) | set(recomputed)):
-            if not (path == "" and key == "content_sha256"):
-                compare(declared.get(key), recomputed.get(key), f"{path}.{key}" if path else key, out)
-    elif isinstance(declared, list) and isinstance(recomputed, list) and len(declared) == len(recomputed):
-        for i, (a, b) in enumerate(zip(declared, recomputed)):
-            compare(a, b, f"{path}[{i + 1}]", out)
-    elif isinstance(declared, (int, float)) and isinstance(recomputed, (int, float)) and not isinstance(declared, bool) and not isinstance(recomputed, bool):
-        if not agree(float(declared), float(recomputed)):
-            out.append(Difference(field=path, declared=declared, recomputed=recomputed))
-    elif declared != recomputed:
-        out.append(Difference(field=path, declared=declared, recomputed=recomputed))
+def compare(declared: dict[str, Any], recomputed: dict[str, Any], out: list[FieldDifference]) -> None:
+    """Every field of the record but its seal, recursively; numbers within tolerance, the rest exactly."""
+    strip = lambda record: {k: v for k, v in record.items() if k != "content_sha256"}  # noqa: E731
+    compare_fields(strip(declared), strip(recomputed), "", out, numbers_within_tolerance=True, first_index=1)
 
 
 def _page_state(json_path: Path, model: Any) -> Literal["matches", "differs", "absent"]:
@@ -129,8 +112,7 @@ def verify_record(record_path: Path | str, product_path: Path | str, *, registry
     try:
         declared = model_type.model_validate(raw)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        errors.append(f"the record does not match its schema: {'.'.join(map(str, first['loc']))}: {first['msg']}")
+        errors.append(f"the record does not match its schema: {from_validation_error(exc)}")
         return MagnetVerificationReport(**report, verdict="not reproduced", reproduced=False, changed_inputs=changed, errors=errors)
 
     fp = declared.fingerprint
@@ -146,7 +128,7 @@ def verify_record(record_path: Path | str, product_path: Path | str, *, registry
     if declared.issue_date > today_utc() + dt.timedelta(days=1):
         errors.append(f"the issue date {declared.issue_date} is in the future")
 
-    differences: list[Difference] = []
+    differences: list[FieldDifference] = []
     checked: list[str] = []
     if rules is not None:
         try:
@@ -156,7 +138,7 @@ def verify_record(record_path: Path | str, product_path: Path | str, *, registry
             if rebuilt is None:
                 errors.append(f"the product no longer needs an Art. 29 declaration: {assessment.scope.article_29_statement}")
             else:
-                compare(raw, rebuilt.model_dump(mode="json"), "", differences)
+                compare(raw, rebuilt.model_dump(mode="json"), differences)
                 if isinstance(rebuilt, RecycledContentDeclaration):
                     wrong = {d.field.split("]")[0] for d in differences if d.field.startswith("shares[")}
                     checked = [s.element for i, s in enumerate(rebuilt.shares, start=1) if f"shares[{i}" not in wrong]

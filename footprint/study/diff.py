@@ -26,8 +26,6 @@ Documentation-only edits (sources, descriptions, comments) change no digest.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import re
 from pathlib import Path
@@ -35,7 +33,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..files import canonical_json
+from ..files import canonical_json, keyed_sha256, sha256_hex, sha256_of
 from .load import LoadedStudy, load_study
 from .model import Process, Study, TechnosphereInput
 from ..units import parse_unit, registry
@@ -176,7 +174,7 @@ def study_parts(study: Study) -> dict[str, Any]:
 
 def _digest_key(study: Study) -> bytes:
     names = [[p.id, p.reference_output.product, sorted(c.product for c in p.coproducts)] for p in study.processes]
-    return hashlib.sha256(b"footprint-study-parts-key\0" + canonical_json(names)).digest()
+    return bytes.fromhex(sha256_hex(b"footprint-study-parts-key\0" + canonical_json(names)))
 
 
 class StudyDigest(BaseModel):
@@ -200,7 +198,7 @@ def study_digest(study: Study | LoadedStudy) -> StudyDigest:
     study = study.study if isinstance(study, LoadedStudy) else study
     key = _digest_key(study)
     parts = study_parts(study)
-    return StudyDigest(**{name: hmac.new(key, canonical_json(parts[name]), hashlib.sha256).hexdigest() for name in PART_TITLES})
+    return StudyDigest(**{name: keyed_sha256(key, [canonical_json(parts[name])]) for name in PART_TITLES})
 
 
 def changed_parts(declared: StudyDigest, found: StudyDigest) -> list[str]:
@@ -268,7 +266,7 @@ def _frame_changes(old: dict[str, Any], new: dict[str, Any], prefix: str = "") -
 
 def _load(study: Study | LoadedStudy | Path | str) -> tuple[Study, str, str]:
     if isinstance(study, Study):
-        return study, "<memory>", hashlib.sha256(canonical_json(study.model_dump(mode="json"))).hexdigest()
+        return study, "<memory>", sha256_of(study.model_dump(mode="json"))
     loaded = study if isinstance(study, LoadedStudy) else load_study(study)
     return loaded.study, str(loaded.path), loaded.sha256
 

@@ -17,6 +17,7 @@ from pydantic import Strict as NoCoercion
 from ..errors import FootprintInputError
 from ..links import registry_base, web_url
 from ..units import base_unit_factor, check_convertible, parse_unit
+from .quality import DataQualityScores
 
 # TOML has real numbers, booleans and dates: a quoted "5.0" or a `true` where an amount goes is
 # a slip to report, not to coerce (pydantic's lax mode would read `true` as 1.0).
@@ -292,6 +293,7 @@ class Process(Strict):
     allocation: Allocation | None = Field(default=None, description="Overrides the material rules' default")
     electricity_supply: list[ElectricitySupply] = Field(default_factory=list)
     sampling: Sampling | None = Field(default=None, description="When the data come from a sample of the operator's sites")
+    dqr: DataQualityScores | None = Field(default=None, description="PEF data quality scores of this process's data (unscored: footprint's default for its data type)")
     description: str | None = None
 
 

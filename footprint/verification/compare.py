@@ -40,16 +40,32 @@ class Comparison:
         self.largest = rel if self.largest is None else max(self.largest, rel)
 
 
-def compare_fields(declared: Any, recomputed: Any, path: str, out: list[FieldDifference]) -> None:
-    """Every leaf that differs between two JSON values, by its dotted path."""
+def compare_fields(
+    declared: Any, recomputed: Any, path: str, out: list[FieldDifference], *, numbers_within_tolerance: bool = False, first_index: int = 0
+) -> None:
+    """Every leaf that differs between two JSON values, by its dotted path.
+
+    With `numbers_within_tolerance`, two numbers that `agree` are the same (a record whose every
+    field is a recomputed figure); otherwise every leaf is compared exactly.
+    """
     if isinstance(declared, dict) and isinstance(recomputed, dict):
         for key in sorted(set(declared) | set(recomputed)):
-            compare_fields(declared.get(key), recomputed.get(key), f"{path}.{key}" if path else key, out)
+            compare_fields(
+                declared.get(key), recomputed.get(key), f"{path}.{key}" if path else key, out,
+                numbers_within_tolerance=numbers_within_tolerance, first_index=first_index,
+            )
     elif isinstance(declared, list) and isinstance(recomputed, list) and len(declared) == len(recomputed):
         for i, (a, b) in enumerate(zip(declared, recomputed)):
-            compare_fields(a, b, f"{path}[{i}]", out)
+            compare_fields(a, b, f"{path}[{i + first_index}]", out, numbers_within_tolerance=numbers_within_tolerance, first_index=first_index)
+    elif numbers_within_tolerance and _number(declared) and _number(recomputed):
+        if not agree(float(declared), float(recomputed)):
+            out.append(FieldDifference(field=path, declared=declared, recomputed=recomputed))
     elif declared != recomputed:
         out.append(FieldDifference(field=path, declared=declared, recomputed=recomputed))
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def issuer_fields(declaration: Declaration, reporting_end: dt.date, today: dt.date) -> list[FieldDifference]:

@@ -17,7 +17,7 @@ from ..classes.lookup import find_class_table, list_tables
 from ..classes.table import class_table_sha256
 from ..declaration.build import content_hash, read_declaration_json
 from ..declaration.model import Declaration
-from ..errors import FootprintError, format_location
+from ..errors import FootprintError, from_validation_error
 from ..methods import MethodSet, load_method_set
 from ..results import FINGERPRINT_SCHEME, Fingerprint
 from ..study.diff import PART_TITLES, changed_parts, study_digest
@@ -31,8 +31,7 @@ def read_declaration(path: Path | str) -> tuple[Path, dict[str, Any], Declaratio
     try:
         return path, raw, Declaration.model_validate(raw), None
     except ValidationError as exc:
-        first = exc.errors()[0]
-        return path, raw, None, f"the declaration does not match the schema: {format_location(first['loc'])}: {first['msg']}"
+        return path, raw, None, f"the declaration does not match the schema: {from_validation_error(exc)}"
 
 
 def seal_check(raw: dict[str, Any]) -> tuple[str | None, str, list[InputChange]]:
