@@ -34,6 +34,10 @@ class FootprintInputError(FootprintError):
         self.field = field
         super().__init__(self.__str__())
 
+    def __reduce__(self):
+        """Pickle with the file, process and field (errors come back from Dask workers whole)."""
+        return (type(self), (self.message,), dict(self.__dict__))
+
     def located(self, *, file: str | Path | None = None, process: str | None = None) -> "FootprintInputError":
         """Return the same error with the file (and process) filled in where unknown."""
         return type(self)(

@@ -143,7 +143,7 @@ LAYERS = [
     {"assessment", "workbench"},
     {"uncertainty", "declaration"},
     {"verification"},
-    {"batch", "magnets", "export"},
+    {"batch", "distributed", "magnets", "export"},
     {"registry"},
     {"cli"},
 ]

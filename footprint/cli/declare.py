@@ -6,6 +6,7 @@ Heavy imports happen inside the functions, so start-up stays lazy.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import Annotated, Optional
@@ -19,6 +20,8 @@ from .signatures import load_key, statement_summary, write_verification_statemen
 _BackgroundOpt = Annotated[Optional[str], typer.Option(help="Background database (overrides the studies)")]
 _ProjectOpt = Annotated[Optional[str], typer.Option(help="Brightway project holding --background")]
 _DirOpt = Annotated[Optional[Path], typer.Option(help="Brightway directory holding --project")]
+_SchedulerOpt = Annotated[Optional[str], typer.Option("--scheduler", help="Run on dask.distributed: 'local' (a cluster on this machine) or a scheduler address, e.g. tcp://host:8786")]
+_WorkersOpt = Annotated[int, typer.Option("--workers", min=1, help="Worker processes of a --scheduler local cluster")]
 
 
 def declare_command(
@@ -33,6 +36,8 @@ def declare_command(
     force: Annotated[bool, typer.Option("--force", help="Replace a declaration already in the output folder")] = False,
     registry_url: Annotated[Optional[str], typer.Option("--registry-url", help="Registry base URL: the declaration's public address <URL>/declarations/<id> goes into declaration.json and its QR code")] = None,
     sign: Annotated[Optional[Path], typer.Option("--sign", help="Sign each declaration with this private key (writes declaration.sig in the same set)")] = None,
+    scheduler: _SchedulerOpt = None,
+    workers: _WorkersOpt = 2,
 ) -> None:
     """Calculate footprints of one or many studies on a prepared background (solved once, cached)."""
     from ..errors import FootprintError, FootprintInputError
@@ -67,8 +72,7 @@ def declare_command(
             from ..batch import assess_many
 
             engine = make_cli_engine(cache=cache)
-            items = assess_many(
-                studies,
+            options = dict(
                 engine=engine,
                 background_override=background,
                 project_override=project,
@@ -76,6 +80,13 @@ def declare_command(
                 progress=progress and len(studies) > 1,
                 say=say,
             )
+            if scheduler:
+                from ..distributed import assess_many_distributed, dask_client
+
+                with dask_client(scheduler, workers=workers) as client:
+                    items = assess_many_distributed(studies, client=client, **options)
+            else:
+                items = assess_many(studies, **options)
     except FootprintError as exc:
         fail(exc)
     solver_warning()
@@ -139,6 +150,8 @@ def verify_command(
     sign: Annotated[Optional[Path], typer.Option("--sign", help="Sign a verification statement per declaration with this private key")] = None,
     verifier: Annotated[Optional[str], typer.Option("--verifier", help="Your organisation, as the statement names you (with --sign)")] = None,
     statement: Annotated[Optional[Path], typer.Option("--statement", parser=output_path, help="Where the signed statement(s) go [verification-statement.json beside each declaration]")] = None,
+    scheduler: _SchedulerOpt = None,
+    workers: _WorkersOpt = 2,
     evidence: Annotated[Optional[Path], typer.Option("--evidence", help="The study as found on site (TOML): recompute it and judge materiality (one declaration)")] = None,
     report_html: Annotated[Optional[Path], typer.Option("--report-html", parser=output_path, help="Write the verification report for people here (HTML; one declaration)")] = None,
     pdf: Annotated[bool, typer.Option("--pdf", help="Also print the HTML report to PDF (headless Chromium)")] = False,
@@ -175,14 +188,24 @@ def verify_command(
     with quiet_brightway():
         from ..batch import verify_many
 
-        items = verify_many(
-            list(zip(declarations, study)),
+        options = dict(
             engine=engine,
             progress=progress and len(declarations) > 1 and not json_output,
             say=None if json_output else say,
             brightway_dir=brightway_dir,
             producer_key=public,
         )
+        if scheduler:
+            from ..distributed import dask_client, verify_many_distributed
+            from ..errors import FootprintError
+
+            try:
+                with dask_client(scheduler, workers=workers) as client:
+                    items = verify_many_distributed(list(zip(declarations, study)), client=client, **options)
+            except FootprintError as exc:
+                fail(exc)
+        else:
+            items = verify_many(list(zip(declarations, study)), **options)
     if not json_output:
         solver_warning()
     unreadable = [item for item in items if not item.ok]
@@ -236,7 +259,7 @@ def uncertainty_command(
     iterations: Annotated[int, typer.Option("--iterations", "-n", min=1, help="Monte Carlo iterations")] = 1000,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same result)")] = 42,
     defaults: Annotated[bool, typer.Option("--defaults/--no-defaults", help="Give exchanges without a distribution the data-type default")] = True,
-    sample_background: Annotated[bool, typer.Option("--sample-background/--fixed-background", help="Sample the background too when it carries distributions (bw2calc, slow)")] = False,
+    sample_background: Annotated[bool, typer.Option("--sample-background/--fixed-background", help="Sample the background too when it carries distributions (drawn systems solved iteratively, checked against direct solves)")] = False,
     class_table: Annotated[Optional[Path], typer.Option(help="Class table (TOML) instead of the one in force")] = None,
     thresholds: Annotated[Optional[str], typer.Option(help="Class thresholds A|B,B|C,... instead of a class table, e.g. '3,5,8'")] = None,
     on: Annotated[Optional[str], typer.Option(help="Date the class table must be in force on (YYYY-MM-DD; default today)")] = None,
@@ -244,8 +267,10 @@ def uncertainty_command(
     background: _BackgroundOpt = None,
     project: _ProjectOpt = None,
     brightway_dir: _DirOpt = None,
+    scheduler: _SchedulerOpt = None,
+    workers: _WorkersOpt = 2,
 ) -> None:
-    """Monte Carlo on the foreground: mean, median, 95% interval per declared category, class probabilities."""
+    """Monte Carlo on the foreground (and the background, --sample-background): mean, median, 95% interval per declared category, class probabilities."""
     from ..classes.table import check_thresholds
     from ..errors import FootprintError, FootprintInputError
 
@@ -257,9 +282,14 @@ def uncertainty_command(
         fail(FootprintInputError(f"cannot use --thresholds {thresholds!r}: {exc}", field="--thresholds"))
     when = date_option(on)
     try:
-        with quiet_brightway():
+        with quiet_brightway(), contextlib.ExitStack() as stack:
             from ..uncertainty import run_uncertainty
 
+            runner = None
+            if scheduler:
+                from ..distributed import DaskRunner, dask_client
+
+                runner = DaskRunner(stack.enter_context(dask_client(scheduler, workers=workers)))
             report, _ = run_uncertainty(
                 study,
                 iterations=iterations,
@@ -274,6 +304,7 @@ def uncertainty_command(
                 brightway_dir=brightway_dir,
                 progress=say,
                 engine=make_cli_engine(),
+                runner=runner,
             )
     except FootprintError as exc:
         fail(exc)

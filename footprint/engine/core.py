@@ -74,6 +74,10 @@ class Engine:
             )
         return self._met[key]
 
+    def adopt(self, prepared: PreparedBackground) -> None:
+        """Use a background prepared elsewhere (a Dask worker gets it once from the client)."""
+        self._met[(prepared.background_sha256, prepared.method_sha256)] = prepared
+
     @property
     def backgrounds(self) -> list[PreparedBackground]:
         return [self.prepared] if self.prepared is not None else list(self._met.values())

@@ -68,3 +68,21 @@ def sample_background_scores(
     if not np.all(np.isfinite(out)):
         raise CalculationError("a sampled background was singular: bw2calc returned non-finite scores")
     return out
+
+
+def bw2calc_draws(background: BackgroundLike, method_set: MethodSet, dataset_id: int, iterations: int, seed: int) -> np.ndarray:
+    """bw2calc's own Monte Carlo (`LCA`, `use_distributions=True`): the first category's score
+    of one unit of one dataset, per iteration (the reference `montecarlo` is tested against)."""
+    from bw2calc import LCA
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        data_objs = background.datapackages() + background.characterisation_datapackages(method_set)[:1]
+        lca = LCA({dataset_id: 1.0}, data_objs=data_objs, use_distributions=True, seed_override=seed)
+        lca.lci()
+        lca.lcia()
+        scores = [lca.score]
+        for _ in range(iterations - 1):
+            next(lca)
+            scores.append(lca.score)
+    return np.array(scores)

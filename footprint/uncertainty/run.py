@@ -5,8 +5,8 @@ at once with stats_arrays (seeded, so a run is reproducible); the foreground mat
 iterations are solved as one stacked numpy solve; impacts are matrix products with the
 prepared background's per-dataset scores (`footprint.engine`). With the background held
 fixed no sparse solve happens per iteration. When the background carries distributions and
-sampling is asked for, its per-dataset scores are drawn with bw2calc's own Monte Carlo
-(`engine.sampling`), one factorisation per iteration.
+sampling is asked for, its values are drawn too and each drawn system solved iteratively
+without a fresh factorisation (`engine.montecarlo`, checked against direct solves).
 
 Distributions come from the study (`uncertainty` on an input or elementary flow). Exchanges
 without one get a default lognormal from the data type of their process, by the pedigree
@@ -32,7 +32,7 @@ from ..methods import load_method_set
 from ..plugins import MaterialRegistry
 from .exchanges import DEFAULTS_SOURCE, exchange_specs
 from .report import CategoryStatistics, ClassProbabilities, ExchangeUncertainty, UncertaintyReport
-from .simulate import check_memory, monte_carlo_system, sample_amounts, simulate
+from .simulate import check_memory, foreground_purchases, monte_carlo_system, sample_amounts, simulate
 
 def run_uncertainty(
     path_or_loaded: Any,
@@ -54,8 +54,15 @@ def run_uncertainty(
     brightway_dir: Path | None = None,
     progress: Callable[[str], None] | None = None,
     keep_samples: bool = False,
+    runner: Callable | None = None,
+    background_settings: Any | None = None,
 ) -> tuple[UncertaintyReport, np.ndarray | None]:
-    """Monte Carlo of one study; returns the report and, if asked, the (iterations, categories) samples."""
+    """Monte Carlo of one study; returns the report and, if asked, the (iterations, categories) samples.
+
+    `runner` (`engine.montecarlo.run_in_process` by default; `footprint.distributed` gives a
+    Dask one) runs the blocks of iterations; the result does not depend on it.
+    `background_settings`: `engine.montecarlo.MonteCarloSettings` of a drawn background.
+    """
     if iterations < 1:
         raise FootprintInputError("iterations must be at least 1", field="iterations")
     method_set = method_set or load_method_set()
@@ -83,20 +90,29 @@ def run_uncertainty(
     amounts = sample_amounts(system, iterations, seed)
 
     notes: list[str] = []
-    background_scores = None
     mode = "fixed"
+    samples = None
     if sample_background:
-        from ..engine.sampling import background_has_distributions, sample_background_scores
+        from ..engine.sampling import background_has_distributions
 
         if background_has_distributions(background):
+            from ..engine.draws import background_sampler
+            from ..engine.montecarlo import sampled_demand_scores
+
             if progress:
-                progress(f"sampling the background with bw2calc ({iterations} iterations, one factorisation each)")
-            background_scores = sample_background_scores(background, method_set, system.dataset_ids, iterations, seed)
+                progress(f"sampling the background ({iterations} iterations, drawn systems solved iteratively)")
+            bought, direct = foreground_purchases(system, amounts)
+            sampler = background_sampler(background, method_set)
+            drawn, stats = sampled_demand_scores(
+                sampler, system.dataset_ids, bought, seed, settings=background_settings, runner=runner
+            )
+            samples = drawn + direct
             mode = "sampled"
+            notes.append(f"background sampled: {stats.describe()}")
         else:
             notes.append("the background carries no distributions: it was held fixed")
-    samples = simulate(system, amounts, background_scores)
-
+    if samples is None:
+        samples = _simulate_in_blocks(system, amounts, runner)
     declared = registry.declared_categories(study.material) or list(method_set.names)
     wanted = {normalise_category(c) for c in declared}
     statistics = []
@@ -178,3 +194,15 @@ def run_uncertainty(
         notes=notes,
     )
     return report, (samples if keep_samples else None)
+
+
+FOREGROUND_BLOCK = 50_000  # iterations per task when a runner spreads a fixed-background run
+
+
+def _simulate_in_blocks(system: Any, amounts: np.ndarray, runner: Callable | None) -> np.ndarray:
+    """`simulate` over blocks of iterations, on the runner given (each iteration is independent)."""
+    if runner is None or len(amounts) <= FOREGROUND_BLOCK:
+        return simulate(system, amounts)
+    blocks = [amounts[i : i + FOREGROUND_BLOCK] for i in range(0, len(amounts), FOREGROUND_BLOCK)]
+    return np.concatenate(runner(simulate, system, blocks))
+

@@ -93,24 +93,17 @@ def sample_amounts(system: MonteCarloSystem, iterations: int, seed: int) -> np.n
     return out
 
 
-def simulate(
-    system: MonteCarloSystem,
-    amounts: np.ndarray,
-    background_scores: np.ndarray | None = None,
-    chunk_elements: int = 4_000_000,
-) -> np.ndarray:
-    """Scores (iterations, categories) for each row of sampled `amounts`.
+def _foreground_blocks(system: MonteCarloSystem, amounts: np.ndarray, chunk_elements: int):
+    """Per block of iterations: (start, stop, bought (c, d), emitted scores (c, k)).
 
-    `background_scores` (iterations, categories, datasets) replaces the fixed per-dataset
-    scores when the background is sampled too.
+    The foreground matrices of a block are solved as one stacked numpy solve; `bought` is what
+    each iteration buys of each background dataset, `emitted` the direct emissions' scores.
     """
     iterations = amounts.shape[0]
     n = len(system.production)
     mf, mb, mq = system.sizes
-    k = len(system.categories)
     d = len(system.dataset_ids)
     q = system.flow_factors.shape[1]
-    out = np.empty((iterations, k))
     demand = np.zeros(n)
     demand[system.product_index] = system.demand_amount
     to_dataset = np.zeros((mb, d))
@@ -134,20 +127,50 @@ def simulate(
         negative += int(np.count_nonzero(np.any(supply < 0, axis=1)))
         bought = (block[:, mf : mf + mb] * supply[:, system.bg_consumer]) @ to_dataset  # (c, d)
         emitted = (block[:, mf + mb :] * supply[:, system.flow_consumer]) @ to_flow  # (c, q)
-        if background_scores is None:
-            scores = bought @ system.dataset_scores.T
-        else:
-            scores = np.einsum("cd,ckd->ck", bought, background_scores[start:stop])
-        out[start:stop] = scores + emitted @ system.flow_factors.T
+        yield start, stop, bought, emitted @ system.flow_factors.T
     if negative:
         raise CalculationError(
             f"{negative} of {iterations} sampled iterations push a foreground loop past what it makes (a process "
             "would run at a negative rate); narrow the distributions of the loop's inputs",
             field="uncertainty",
         )
+
+
+def simulate(
+    system: MonteCarloSystem,
+    amounts: np.ndarray,
+    background_scores: np.ndarray | None = None,
+    chunk_elements: int = 4_000_000,
+) -> np.ndarray:
+    """Scores (iterations, categories) for each row of sampled `amounts`.
+
+    `background_scores` (iterations, categories, datasets) replaces the fixed per-dataset
+    scores when the background is sampled too.
+    """
+    out = np.empty((amounts.shape[0], len(system.categories)))
+    for start, stop, bought, direct in _foreground_blocks(system, amounts, chunk_elements):
+        if background_scores is None:
+            scores = bought @ system.dataset_scores.T
+        else:
+            scores = np.einsum("cd,ckd->ck", bought, background_scores[start:stop])
+        out[start:stop] = scores + direct
     if not np.all(np.isfinite(out)):
         raise CalculationError("a sampled foreground was singular: some iterations have no finite result", field="uncertainty")
     return out
+
+
+def foreground_purchases(system: MonteCarloSystem, amounts: np.ndarray, chunk_elements: int = 4_000_000) -> tuple[np.ndarray, np.ndarray]:
+    """(iterations, datasets) what each iteration buys from the background, and (iterations,
+    categories) the scores of its direct emissions: the foreground half of a run whose
+    background is drawn too (`engine.montecarlo.sampled_demand_scores` does the other half)."""
+    iterations = amounts.shape[0]
+    bought = np.empty((iterations, len(system.dataset_ids)))
+    direct = np.empty((iterations, len(system.categories)))
+    for start, stop, block_bought, block_direct in _foreground_blocks(system, amounts, chunk_elements):
+        bought[start:stop], direct[start:stop] = block_bought, block_direct
+    if not (np.all(np.isfinite(bought)) and np.all(np.isfinite(direct))):
+        raise CalculationError("a sampled foreground was singular: some iterations have no finite result", field="uncertainty")
+    return bought, direct
 
 
 # No run may plan to hold more than this share of the memory available when it starts.
