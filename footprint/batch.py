@@ -15,8 +15,9 @@ from .engine.core import Engine, make_engine
 from .errors import FootprintError
 from .methods import load_method_set
 from .plugins import MaterialRegistry
+from .signing import public_key_from_pem
 from .study.load import load_study
-from .verification import verify_declaration
+from .verification import check_producer_signature, verify_declaration, with_signature_failure
 
 
 @dataclass
@@ -128,22 +129,31 @@ def verify_many(
     registry: MaterialRegistry | None = None,
     class_folder: Path | None = None,
     brightway_dir: Path | None = None,
+    producer_key: Any | None = None,
 ) -> list[BatchItem]:
     """`verification.verify_declaration` for many (declaration, study) pairs on one engine.
 
     Each item's `results` is the VerificationReport; `error` is set when the declaration or
-    study could not be read at all.
+    study could not be read at all. With `producer_key` (an Ed25519 public key, or its PEM text),
+    each declaration's declaration.sig is checked first: a valid one lets the report drop the
+    re-dating warning, one that does not verify makes the verdict "not reproduced".
     """
     engine = engine or make_engine(progress=say, verify_cache=True)
     registry = registry or MaterialRegistry()
+    if isinstance(producer_key, (str, bytes)):  # as it travels to a cluster's workers (key objects do not pickle)
+        producer_key = public_key_from_pem(producer_key, field="--producer-key")
     items: list[BatchItem] = []
     with batch_progress(progress, len(pairs), "verifications") as tick:
         for done, (declaration, study) in enumerate(pairs, start=1):
             item = BatchItem(path=Path(declaration), study=Path(study))
             try:
+                signature = check_producer_signature(declaration, producer_key) if producer_key is not None else None
                 item.results = verify_declaration(
-                    declaration, study, registry=registry, class_folder=class_folder, brightway_dir=brightway_dir, engine=engine
+                    declaration, study, registry=registry, class_folder=class_folder, brightway_dir=brightway_dir, engine=engine,
+                    signature_checked=signature is not None and signature.valid,
                 )
+                if signature is not None and not signature.valid:
+                    item.results = with_signature_failure(item.results, signature)
             except (FootprintError, OSError, ValueError) as exc:
                 item.error = exc
             items.append(item)

@@ -31,6 +31,7 @@ from .engine.core import Engine, EngineConfig, make_engine
 from .errors import FootprintError, FootprintInputError
 from .methods import load_method_set
 from .plugins import MaterialRegistry
+from .signing import public_key_pem
 from .study.load import load_study
 
 LOCAL = "local"
@@ -206,9 +207,11 @@ def verify_many_distributed(
     say: Callable[[str], None] | None = None,
     class_folder: Path | None = None,
     brightway_dir: Path | None = None,
+    producer_key: Any | None = None,
 ) -> list[BatchItem]:
     """`batch.verify_many` on a Dask cluster: each background a fingerprint names prepared (and
-    checked against its source) here once, sent to every worker once."""
+    checked against its source) here once, sent to every worker once. `producer_key` (verify
+    --producer-key) goes to the workers as PEM text."""
     engine = engine or make_engine(progress=say, verify_cache=True)
     method_set = load_method_set()
     prepared: dict[tuple, Any] = {}
@@ -219,6 +222,7 @@ def verify_many_distributed(
             continue
         key = (fingerprint.background, fingerprint.background_project)
         _prepare(engine, method_set, key, lambda: open_background(key[0], key[1], brightway_dir, method_set, say), prepared)
-    options = {"class_folder": class_folder, "brightway_dir": brightway_dir}
+    options = {"class_folder": class_folder, "brightway_dir": brightway_dir,
+               "producer_key": public_key_pem(producer_key) if producer_key is not None else None}
     shared = _Shared([p for p in prepared.values() if p is not None], engine.config, method_set, options)
     return _run_batch(client, _verify_chunk, shared, [(str(d), str(s)) for d, s in pairs], progress, "verifications")

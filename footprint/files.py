@@ -232,8 +232,12 @@ def read_json(path: Path | str, *, what: str, max_bytes: int = MAX_FILE_BYTES) -
 # --- atomic writes --------------------------------------------------------------------------
 
 
-def write_bytes_atomically(path: Path | str, data: bytes) -> None:
-    """Write a file so that a failure never leaves half of it behind (temp file, then rename)."""
+def write_bytes_atomically(path: Path | str, data: bytes, *, private: bool = False) -> None:
+    """Write a file so that a failure never leaves half of it behind (temp file, then rename).
+
+    `private` keeps the temporary file's owner-only mode (0600) from its creation on: for
+    secrets such as a signing key, which must never be readable by others, not even briefly.
+    """
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -242,9 +246,10 @@ def write_bytes_atomically(path: Path | str, data: bytes) -> None:
         raise FootprintInputError(f"cannot write here: {exc.strerror or exc}", file=path) from None
     try:
         # mkstemp creates 0600; footprint's outputs are ordinary files, so use the umask's mode.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
+        if not private:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temporary, 0o666 & ~umask)
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
         os.replace(temporary, path)

@@ -111,4 +111,4 @@ class Results(BaseModel):
 
 # Everything `footprint declare` writes for one study: replaced together, never mixed with an
 # earlier run's files.
-DECLARATION_FILES = ("results.json", "declaration.json", "declaration.html", "study.html", "study.pdf")
+DECLARATION_FILES = ("results.json", "declaration.json", "declaration.sig", "declaration.html", "study.html", "study.pdf")

@@ -130,10 +130,10 @@ def test_architecture_map_names_every_module():
 
 # Each part of footprint, by layer: a part may import only from its own layer or those below.
 # The order is the data flow: study -> boundary -> inventory -> engine -> results -> declaration
-# / verification / classes (and later registry) -> command line. docs/architecture.md draws it.
+# / verification / classes -> registry -> command line. docs/architecture.md draws it.
 LAYERS = [
     {"errors"},
-    {"files", "paths", "units", "links"},
+    {"files", "paths", "units", "links", "signing"},
     {"study", "methods"},
     {"rules", "results", "indicators"},
     {"hookspecs", "boundary", "classes", "hotspots", "circularity"},
@@ -144,6 +144,7 @@ LAYERS = [
     {"uncertainty", "declaration"},
     {"verification"},
     {"batch", "distributed", "magnets", "export"},
+    {"registry"},
     {"cli"},
 ]
 LAYER_OF = {part: depth for depth, parts in enumerate(LAYERS) for part in parts}

@@ -175,3 +175,23 @@ def test_the_single_process_path_never_imports_dask_distributed():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_the_producers_signature_is_checked_on_the_workers_too(client, tmp_path):
+    """verify --producer-key on a cluster: the key travels as PEM text; a valid signature rules out
+    re-dating, another producer's key fails the verification, as in one process."""
+    from footprint.declaration import write_declaration_set
+    from footprint.signing import generate_keys, load_private_key, load_public_key
+    from footprint.verification import UNSIGNED
+
+    private, public, _ = generate_keys(tmp_path / "keys")
+    _, other, _ = generate_keys(tmp_path / "other")
+    (item,) = assess_many([TINY])
+    write_declaration_set(item.results, item.loaded, tmp_path / "signed", signing_key=load_private_key(private))
+    pairs = [(tmp_path / "signed", TINY)]
+    for key, reproduced in ((load_public_key(public), True), (load_public_key(other), False)):
+        single = verify_many(pairs, engine=make_engine(verify_cache=True), producer_key=key)[0].results
+        spread = verify_many_distributed(pairs, client=client, producer_key=key)[0].results
+        assert spread.reproduced is single.reproduced is reproduced
+        assert spread.cannot_rule_out == single.cannot_rule_out == ([] if reproduced else [UNSIGNED])
+        assert spread.errors == single.errors and (reproduced or "producer's signature" in spread.errors[-1])

@@ -231,18 +231,21 @@ def write_market_csv(data: MarketData, path: str | Path) -> None:
     write_atomically(path, market_csv_text(data))
 
 
-def market_csv_text(data: MarketData) -> str:
-    """The CSV text `write_market_csv` writes (the registry serves it too)."""
+def market_csv_text(data: MarketData, declaration_ids: Sequence[str] | None = None) -> str:
+    """The CSV text `write_market_csv` writes. The registry serves it too, with `declaration_ids`
+    (one per row), written as the optional declaration_id column the reader uses to refuse repeats."""
+    if declaration_ids is not None and len(declaration_ids) != len(data):
+        raise ValueError(f"{len(declaration_ids)} declaration ids for {len(data)} rows")
     buffer = io.StringIO(newline="")
     w = csv.writer(buffer, lineterminator="\n")
-    w.writerow(["material", "category", "value", "unit", "quantity_t", "date", "producer", "uncertainty"])
+    w.writerow(["material", "category", "value", "unit", "quantity_t", "date", "producer", "uncertainty", *(["declaration_id"] if declaration_ids is not None else [])])
     mats, cats, units = data.material, data.category, data.unit
     for i in range(len(data)):
         u = float(data.uncertainty[i])
         w.writerow([
             mats[i], cats[i], repr(float(data.value[i])), units[i],
             repr(float(data.quantity_t[i])), str(data.date[i]), data.producer_ids[int(data.producers[i])],
-            "" if math.isnan(u) else repr(u),
+            "" if math.isnan(u) else repr(u), *([declaration_ids[i]] if declaration_ids is not None else []),
         ])
     return buffer.getvalue()
 

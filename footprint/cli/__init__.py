@@ -1,6 +1,7 @@
 """The `footprint` command: thin wrappers that parse arguments, call one library function, print.
 
-One module per command group (`study`, `background`, `declare`, `classes`), one renderer
+One module per command group (`study`, `background`, `declare`, `classes`, `export`,
+`imports`, `magnets`, `signatures`, `registry`), one renderer
 (`render`), one console and one error printer (`common`). Heavy imports (Brightway, numpy,
 matplotlib) happen inside the commands, so that `footprint --help` answers at once. No input
 or fault prints a Python traceback: an unexpected error is one line (`--debug` shows it whole).
@@ -82,7 +83,7 @@ def _route_warnings() -> None:
 
 
 def _mount() -> None:
-    from . import background, classes, declare, export, imports, magnets, study, workbench
+    from . import background, classes, declare, export, imports, magnets, registry, signatures, study, workbench
 
     for group in (study.app, background.app):
         for command in group.registered_commands:
@@ -97,6 +98,10 @@ def _mount() -> None:
     app.add_typer(background.background_app, name="background")
     app.add_typer(imports.study_app, name="study")
     app.add_typer(magnets.app, name="magnets", help="Permanent magnets: Art. 29 recycled-content declaration and Art. 28 data record.")
+    app.add_typer(signatures.keys_app, name="keys")
+    app.command("verify-signature")(signatures.verify_signature_command)
+    app.add_typer(registry.registry_app, name="registry")
+    app.command("serve")(registry.serve_command)
 
 
 _mount()

@@ -148,8 +148,10 @@ def _print_report(rep: RecalibrationReport) -> None:
 @app.command()
 def calibrate(
     material: Annotated[str, typer.Option("--material", "-m", help="Material id, e.g. lithium-carbonate.")],
-    market: Annotated[Path, typer.Option("--market", help="Market CSV, or a folder of declaration JSON files (with --quantities).")],
     period: Annotated[str, typer.Option("--period", help="Validity period YYYY-YYYY, e.g. 2027-2029.")],
+    market: Annotated[Optional[Path], typer.Option("--market", help="Market CSV, or a folder of declaration JSON files (with --quantities).")] = None,
+    registry: Annotated[Optional[str], typer.Option("--registry", help="Read the market data from this footprint registry (URL) instead of --market.")] = None,
+    token: Annotated[Optional[str], typer.Option("--token", envvar="FOOTPRINT_REGISTRY_TOKEN", help="Regulator's API token for --registry.")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", parser=output_path, help="Class table to write [classes/<material>/<period>.toml].")] = None,
     quantities: Annotated[Optional[Path], typer.Option("--quantities", help="CSV declaration_id,quantity_t for a declarations folder.")] = None,
     category: Annotated[str, typer.Option("--category", help="Impact category.")] = DEFAULT_CATEGORY,
@@ -224,7 +226,24 @@ def calibrate(
         if report is not None:
             _print_report(report)
 
-    _run(body)
+    def with_market() -> None:
+        """--market as given, or the registry's market data saved to a CSV first (then read as --market)."""
+        nonlocal market, source
+        if (market is None) == (registry is None):
+            _fail("give the market data with --market FILE or --registry URL (one of them)")
+        if registry is None:
+            body()
+            return
+        import tempfile
+
+        from footprint.registry.client import fetch_market_csv
+
+        with tempfile.TemporaryDirectory(prefix="footprint-market-") as folder:
+            market = fetch_market_csv(registry, token, material, folder)
+            source = [*(source or []), f"footprint registry {registry}, market data of {dt.date.today().isoformat()}"]
+            body()
+
+    _run(with_market)
 
 
 def _find_table(material: str, on: str | None, table: Path | None, folder: list[Path] | None, category: str = DEFAULT_CATEGORY) -> ClassTable:

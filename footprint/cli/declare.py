@@ -15,6 +15,7 @@ import typer
 from rich.table import Table
 
 from .common import console, date_option, err_console, fail, fmt, make_cli_engine, output_path, print_error, quiet_brightway, say, solver_warning
+from .signatures import load_key, statement_summary, write_verification_statements
 
 _BackgroundOpt = Annotated[Optional[str], typer.Option(help="Background database (overrides the studies)")]
 _ProjectOpt = Annotated[Optional[str], typer.Option(help="Brightway project holding --background")]
@@ -34,12 +35,15 @@ def declare_command(
     pdf: Annotated[bool, typer.Option("--pdf", help="Also print the public study to study.pdf (headless Chromium)")] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace a declaration already in the output folder")] = False,
     registry_url: Annotated[Optional[str], typer.Option("--registry-url", help="Registry base URL: the declaration's public address <URL>/declarations/<id> goes into declaration.json and its QR code")] = None,
+    sign: Annotated[Optional[Path], typer.Option("--sign", help="Sign each declaration with this private key (writes declaration.sig in the same set)")] = None,
     scheduler: _SchedulerOpt = None,
     workers: _WorkersOpt = 2,
 ) -> None:
     """Calculate footprints of one or many studies on a prepared background (solved once, cached)."""
     from ..errors import FootprintError, FootprintInputError
     from ..files import check_output_path
+
+    key = load_key(sign, private=True) if sign is not None else None
 
     if out is not None:
         try:
@@ -110,7 +114,7 @@ def declare_command(
             if not item.ok:
                 continue
             try:
-                written = write_declaration_set(item.results, item.loaded, target, force=force, pdf=pdf, registry_url=registry_url)
+                written = write_declaration_set(item.results, item.loaded, target, force=force, pdf=pdf, registry_url=registry_url, signing_key=key)
             except FootprintError as exc:
                 item.error = exc.located(file=item.path) if isinstance(exc, FootprintInputError) else exc
                 continue
@@ -142,6 +146,10 @@ def verify_command(
     json_output: Annotated[bool, typer.Option("--json", help="Print the JSON report(s) instead of text")] = False,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar for batches")] = True,
     brightway_dir: _DirOpt = None,
+    producer_key: Annotated[Optional[Path], typer.Option("--producer-key", help="The producer's public key (PEM): check declaration.sig first, so re-dating is ruled out")] = None,
+    sign: Annotated[Optional[Path], typer.Option("--sign", help="Sign a verification statement per declaration with this private key")] = None,
+    verifier: Annotated[Optional[str], typer.Option("--verifier", help="Your organisation, as the statement names you (with --sign)")] = None,
+    statement: Annotated[Optional[Path], typer.Option("--statement", parser=output_path, help="Where the signed statement(s) go [verification-statement.json beside each declaration]")] = None,
     scheduler: _SchedulerOpt = None,
     workers: _WorkersOpt = 2,
     evidence: Annotated[Optional[Path], typer.Option("--evidence", help="The study as found on site (TOML): recompute it and judge materiality (one declaration)")] = None,
@@ -152,10 +160,17 @@ def verify_command(
     """Re-run many declarations from their studies on one shared prepared background; say which are reproduced.
 
     Each is `verification.verify_declaration` on one engine that checks any prepared background it
-    reads from disk against the background's own matrices.
+    reads from disk against the background's own matrices. With --producer-key the producer's
+    signature is checked first; with --sign a signed verification statement is written per declaration.
     """
+    from ..errors import FootprintInputError
     from ..files import write_atomically
     from .render import print_verification
+
+    if sign is not None and not (verifier or "").strip():
+        fail(FootprintInputError("--sign needs --verifier NAME: the statement names who verified", field="--verifier"))
+    key = load_key(sign, private=True) if sign is not None else None
+    public = load_key(producer_key, private=False) if producer_key is not None else None
 
     if len(study) != len(declarations):
         if len(study) == 1:
@@ -178,6 +193,7 @@ def verify_command(
             progress=progress and len(declarations) > 1 and not json_output,
             say=None if json_output else say,
             brightway_dir=brightway_dir,
+            producer_key=public,
         )
         if scheduler:
             from ..distributed import dask_client, verify_many_distributed
@@ -210,6 +226,12 @@ def verify_command(
             write_atomically(report, text)
         except FootprintError as exc:
             fail(exc)  # exit 2: the verdict is not "not reproduced" (1), the report could not be written
+    statements: list[Path] = []
+    if key is not None and reports:
+        inputs = {Path(p).resolve() for p in [*declarations, *study]} | {(Path(p) / "declaration.json").resolve() for p in declarations}
+        statements = write_verification_statements(reports, key, verifier or "", statement, inputs)
+        for path in statements:
+            err_console.print(f"wrote signed statement {path}", highlight=False)
     if json_output:
         typer.echo(text, nl=False)
     else:
@@ -227,7 +249,8 @@ def verify_command(
         from .workbench import verifier_outputs
 
         acceptable = verifier_outputs(reports[0], engine=engine, evidence=evidence, report_html=report_html, pdf=pdf, top=top,
-                                      brightway_dir=brightway_dir, quiet=json_output) and acceptable
+                                      brightway_dir=brightway_dir, quiet=json_output,
+                                      signature=statement_summary(statements[0]) if statements else None) and acceptable
     raise typer.Exit(0 if acceptable else 1)
 
 

@@ -64,10 +64,14 @@ def declare_command(
     out: Annotated[Path, typer.Option("--out", "-o", parser=output_path, help="Folder for recycled-content.json/.html and data-record.json/.html")],
     force: Annotated[bool, typer.Option(help="Replace the records already in the folder")] = False,
     issue_date: Annotated[Optional[str], typer.Option(help="Issue date YYYY-MM-DD (default: today, UTC)")] = None,
+    sign: Annotated[Optional[Path], typer.Option("--sign", help="Sign each record with this private key (writes recycled-content.sig and data-record.sig in the same set)")] = None,
 ) -> None:
     """Write the Art. 29 declaration (where Art. 29 applies) and the Art. 28 data record, as one set."""
     from ..errors import FootprintError, FootprintInputError
     from ..magnets.declare import declare_product
+    from .signatures import load_key
+
+    key = load_key(sign, private=True) if sign is not None else None
 
     try:
         day = None
@@ -78,7 +82,7 @@ def declare_command(
                 raise FootprintInputError(f"not a date: {issue_date!r} (use YYYY-MM-DD)", field="--issue-date") from None
             if day > dt.datetime.now(dt.timezone.utc).date() + dt.timedelta(days=1):
                 raise FootprintInputError(f"the issue date {day} is in the future", field="--issue-date")
-        assessment, paths = declare_product(product, out, issue_date=day, force=force)
+        assessment, paths = declare_product(product, out, issue_date=day, force=force, signing_key=key)
     except FootprintError as exc:
         fail(exc)
     _print_assessment(product, assessment)

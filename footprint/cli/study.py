@@ -142,6 +142,8 @@ SCHEMAS = {
     "magnet-declaration": ("footprint.magnets.records", "RecycledContentDeclaration"),
     "magnet-data-record": ("footprint.magnets.records", "MagnetDataRecord"),
     "magnet-verification": ("footprint.magnets.verify", "MagnetVerificationReport"),
+    "signature": ("footprint.signing", "Signature"),
+    "verification-statement": ("footprint.verification", "SignedVerificationStatement"),
 }
 
 

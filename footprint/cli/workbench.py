@@ -51,9 +51,12 @@ def sensitivity_command(
 
 
 def verifier_outputs(
-    report: Any, *, engine: Any, evidence: Path | None, report_html: Path | None, pdf: bool, top: int, brightway_dir: Path | None, quiet: bool
+    report: Any, *, engine: Any, evidence: Path | None, report_html: Path | None, pdf: bool, top: int, brightway_dir: Path | None, quiet: bool,
+    signature: str | None = None,
 ) -> bool:
-    """Materiality against the evidence and report.html (+ PDF) for one verified declaration; whether it is acceptable."""
+    """Materiality against the evidence and report.html (+ PDF) for one verified declaration; whether it is acceptable.
+
+    `signature` (verify --sign) fills the report's signature slot: who signed the statement, with which key."""
     from ..errors import FootprintError
     from ..plugins import MaterialRegistry
     from ..verification.dossier import build_dossier, write_dossier
@@ -61,6 +64,7 @@ def verifier_outputs(
     try:
         with quiet_brightway():
             dossier = build_dossier(report, registry=MaterialRegistry(), engine=engine, evidence=evidence, brightway_dir=brightway_dir, top=top)
+        dossier.signature = signature
         written = write_dossier(dossier, report_html, pdf=pdf) if report_html is not None else []
     except FootprintError as exc:
         fail(exc)

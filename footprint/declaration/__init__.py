@@ -37,6 +37,6 @@ from .model import (
 )
 from .outputs import IN_FORCE, check_declaration, declare, write_declaration_outputs, write_declaration_set
 from .public_study import find_chromium, render_public_study_html, write_public_study, write_study_pdf
-from .render import declaration_json_for_html, format_share, format_value, render_declaration_html, stage_chart, templates, write_declaration
+from .render import declaration_json_for_html, declaration_page_context, format_share, format_value, render_declaration_html, stage_chart, templates, write_declaration
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -1,7 +1,7 @@
 """Everything `footprint declare` writes for one study, as one set (all or nothing).
 
-results.json, declaration.json, declaration.html, study.html (and study.pdf when asked) are
-staged and swapped into the output folder together (`footprint.files.output_set`), so a
+results.json, declaration.json, declaration.html, study.html (and study.pdf and the producer's
+signature declaration.sig when asked) are staged and swapped into the output folder together (`footprint.files.output_set`), so a
 folder never mixes two runs and a failure leaves it as it was.
 """
 
@@ -15,6 +15,7 @@ from ..classes.lookup import find_class_table
 from ..files import output_set, write_json
 from ..plugins import MaterialRegistry
 from ..results import DECLARATION_FILES, Results
+from ..signing import sign_record_file
 from ..study.load import LoadedStudy
 from ..workbench.margin import class_margin
 from .build import build_declaration
@@ -89,9 +90,14 @@ def write_declaration_set(
     target: Path | str,
     *,
     force: bool = False,
+    signing_key: Any | None = None,
     **options: Any,
 ) -> list[Path]:
-    """results.json and the declaration outputs, swapped into `target` as one set; the paths written."""
+    """results.json and the declaration outputs, swapped into `target` as one set; the paths written.
+
+    With `signing_key` (an Ed25519 private key, `footprint.signing.load_private_key`) the set
+    also holds declaration.sig, the producer's signature over the declaration.json it holds.
+    """
     target = Path(target)
     issue_date = options.get("issue_date") or dt.datetime.now(dt.timezone.utc).date()
     table = class_table_of(results, options.get("registry") or MaterialRegistry(), issue_date, options.get("class_table", IN_FORCE))
@@ -101,6 +107,8 @@ def write_declaration_set(
     with output_set(target, names=DECLARATION_FILES, force=force) as staging:
         write_json(staging / "results.json", results)
         names = ["results.json"] + [p.name for p in write_declaration_outputs(results, loaded_study, staging, **options)]
+        if signing_key is not None:
+            names.append(sign_record_file(staging / "declaration.json", signing_key).name)
     return [target / name for name in names]
 
 

@@ -86,6 +86,11 @@ def templates() -> Any:
 
 def render_declaration_html(declaration: Declaration) -> str:
     """declaration.html: one self-contained page for buyers (Art. 31(10))."""
+    return templates().get_template("declaration.html").render(**declaration_page_context(declaration))
+
+
+def declaration_page_context(declaration: Declaration) -> dict[str, Any]:
+    """What declaration.html renders (a page that extends it, such as the registry's, renders the same)."""
     pc = declaration.performance_class
     scale = []
     table = pc.table
@@ -114,14 +119,14 @@ def render_declaration_html(declaration: Declaration) -> str:
             }
         )
     headline = declaration.headline
-    return templates().get_template("declaration.html").render(
-        d=declaration,
-        headline=headline,
-        chart=stage_chart(headline, declaration.footprint.stages),
-        scale=scale,
-        json_text=declaration_json_for_html(declaration),
-        qr=qr_svg(declaration.public_address, title=f"QR code: {declaration.public_address}") if declaration.public_address else None,
-    )
+    return {
+        "d": declaration,
+        "headline": headline,
+        "chart": stage_chart(headline, declaration.footprint.stages),
+        "scale": scale,
+        "json_text": declaration_json_for_html(declaration),
+        "qr": qr_svg(declaration.public_address, title=f"QR code: {declaration.public_address}") if declaration.public_address else None,
+    }
 
 
 def declaration_json_for_html(declaration: Declaration) -> str:

@@ -169,6 +169,20 @@ def pact_json(model: Any) -> str:
     return json.dumps(model.model_dump(mode="json", exclude_none=True), indent=2, ensure_ascii=False) + "\n"
 
 
+def pact_documents(
+    declaration: Path | str, *, study: Path | str, cpc_code: str | None = None, company_id: list[str] | None = None,
+    registry: Any | None = None, brightway_dir: Path | None = None,
+) -> dict[str, dict[str, Any]]:
+    """The declaration's PACT footprints as JSON values, from one solve: 3.0 always, 2.3 when a
+    CPC code is known (given, or from the material's plugin). Keyed "pact_v2" / "pact_v3", as the
+    registry's publish request takes them (`footprint registry publish --study`)."""
+    inputs = load_inputs(declaration, study, registry=registry, brightway_dir=brightway_dir)
+    documents = {"pact_v3": json.loads(pact_json(build_pact_v3(inputs, company_id=company_id)))}
+    if cpc_code or getattr(inputs.material_info, "cpc_code", None):
+        documents["pact_v2"] = json.loads(pact_json(build_pact_v2(inputs, cpc_code=cpc_code, company_id=company_id)))
+    return documents
+
+
 def export(
     declaration: Path | str,
     fmt: str,

@@ -8,8 +8,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from footprint.files import output_set, write_atomically
+from footprint.signing import sign_record_file
 
 from .calculation import RecycledContent, calculate, check_compositions
 from .product import LoadedProduct, load_product, today_utc
@@ -19,7 +21,7 @@ from .render import render_declaration_html, render_record_html
 from .rules import MagnetRules
 from .scope import Scope, assess_scope
 
-OUTPUT_NAMES = (DECLARATION_FILE, "recycled-content.html", RECORD_FILE, "data-record.html")
+OUTPUT_NAMES = (DECLARATION_FILE, "recycled-content.html", "recycled-content.sig", RECORD_FILE, "data-record.html", "data-record.sig")
 
 
 @dataclass
@@ -62,23 +64,33 @@ def refuse_exempt(assessment: MagnetAssessment) -> None:
         )
 
 
-def write_records(declaration: RecycledContentDeclaration | None, record: MagnetDataRecord, out_dir: Path | str, *, force: bool = False) -> list[Path]:
-    """Write the records and their pages as one set (all or nothing); a declaration of an earlier run is removed."""
+def write_records(
+    declaration: RecycledContentDeclaration | None, record: MagnetDataRecord, out_dir: Path | str, *, force: bool = False,
+    signing_key: Any | None = None,
+) -> list[Path]:
+    """Write the records and their pages as one set (all or nothing); a declaration of an earlier run is removed.
+
+    With `signing_key` (an Ed25519 private key) each record gets its detached signature in the
+    same set (recycled-content.sig, data-record.sig), as `footprint declare --sign` does.
+    """
     out_dir = Path(out_dir)
     files = {RECORD_FILE: sealed_json(record), "data-record.html": render_record_html(record)}
     if declaration is not None:
         files = {DECLARATION_FILE: sealed_json(declaration), "recycled-content.html": render_declaration_html(declaration), **files}
+    names = list(files)
     with output_set(out_dir, names=OUTPUT_NAMES, force=force) as staging:
         for name, text in files.items():
             write_atomically(staging / name, text)
-    return [out_dir / name for name in files]
+        if signing_key is not None:
+            names += [sign_record_file(staging / name, signing_key).name for name in files if name.endswith(".json")]
+    return [out_dir / name for name in names]
 
 
 def declare_product(path: Path | str, out_dir: Path | str, *, issue_date: dt.date | None = None, force: bool = False,
-                    registry: MagnetRulesRegistry | None = None) -> tuple[MagnetAssessment, list[Path]]:
+                    registry: MagnetRulesRegistry | None = None, signing_key: Any | None = None) -> tuple[MagnetAssessment, list[Path]]:
     """`footprint magnets declare`: check, calculate, build and write; nothing is written on bad input."""
     issue_date = issue_date or today_utc()
     assessment = assess_product(path, registry=registry, on_date=issue_date)
     refuse_exempt(assessment)
     declaration, record = build(assessment, issue_date)
-    return assessment, write_records(declaration, record, out_dir, force=force)
+    return assessment, write_records(declaration, record, out_dir, force=force, signing_key=signing_key)

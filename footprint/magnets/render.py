@@ -8,7 +8,9 @@ a data-share attribute; the figure shown is that value rounded to the rules' dec
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from footprint.declaration import format_value
 from footprint.declaration.carrier import qr_svg as carrier_qr_svg
@@ -28,7 +30,9 @@ def qr_svg(payload: str) -> str:
     return carrier_qr_svg(payload, title="QR code of this record's address", scale=5, svgclass="qr")
 
 
-def _environment():
+@lru_cache(maxsize=1)
+def templates() -> Any:
+    """The pages' jinja2 environment (autoescaped, with their filters), built once."""
     import jinja2
 
     env = jinja2.Environment(
@@ -41,11 +45,21 @@ def _environment():
 
 def render_declaration_html(declaration: RecycledContentDeclaration) -> str:
     """recycled-content.html: the Art. 29 shares for customers (Art. 29(1), (5))."""
-    return _environment().get_template("recycled-content.html").render(d=declaration)
+    return templates().get_template("recycled-content.html").render(**declaration_page_context(declaration))
+
+
+def declaration_page_context(declaration: RecycledContentDeclaration) -> dict[str, Any]:
+    """What recycled-content.html renders (a page that extends it, such as the registry's, renders the same)."""
+    return {"d": declaration}
 
 
 def render_record_html(record: MagnetDataRecord) -> str:
     """data-record.html: what the data carrier gives access to (Art. 28(4)), with the QR code."""
+    return templates().get_template("data-record.html").render(**record_page_context(record))
+
+
+def record_page_context(record: MagnetDataRecord) -> dict[str, Any]:
+    """What data-record.html renders, the QR code of the record's data carrier included."""
     from markupsafe import Markup
 
-    return _environment().get_template("data-record.html").render(r=record, qr=Markup(qr_svg(record.data_carrier.payload)))
+    return {"r": record, "qr": Markup(qr_svg(record.data_carrier.payload))}

@@ -5,9 +5,9 @@ self-contained page (an autoescaped jinja2 template, inline styles, no external 
 the same recalculation as the JSON report (`--report`, unchanged), and optionally prints it to
 PDF with headless Chromium.
 
-Signing: the report has a `signature` slot that stays empty here. The signing work
-(`footprint verify --sign KEY`, `footprint.signing`, Ed25519) fills it with the signed
-statement; this module only renders what it is given.
+Signing: the report has a `signature` slot that stays empty here. `footprint verify --sign KEY
+--verifier NAME --report-html ...` fills it with a line on the signed statement it wrote
+(`footprint.verification.statement`, Ed25519); this module only renders what it is given.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ class Dossier:
     materiality: MaterialityAssessment | None = None
     top: int = 20
     problems: list[str] = field(default_factory=list)
-    signature: Any | None = None  # filled by footprint.signing (verify --sign KEY) when it signs the statement
+    signature: Any | None = None  # a line on the signed statement, when verify --sign wrote one
 
     @property
     def acceptable(self) -> bool:
