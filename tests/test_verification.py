@@ -429,12 +429,13 @@ def test_resealed_issue_date_in_the_future_is_caught(declared, tmp_path):
     report, _ = _resealed(declared, tmp_path, "future", _with_issue_date(future))
     fields = _fields(report)
     assert fields[0] == "issue_date" and "future" in report.field_differences[0].recomputed
-    # When a class period starts between today and the future date (the tables of 2027-01-01
-    # do), the class in force on the claimed date differs too, and the verifier says so; on
-    # any other day only the date differs.
+    # When a class period starts between the declaration's own issue date and the future date
+    # (the tables of 2027-01-01 do), the class in force on the claimed date differs too, and the
+    # verifier says so; otherwise only the date differs.
+    issued = dt.date.fromisoformat(json.loads(declared[1].read_text())["issue_date"])
     material = json.loads(declared[1].read_text())["material"]["id"]
     registry = MaterialRegistry()
-    if class_table_for(material, today, registry=registry).table == class_table_for(material, future, registry=registry).table:
+    if class_table_for(material, issued, registry=registry).table == class_table_for(material, future, registry=registry).table:
         assert fields == ["issue_date"]
     else:
         assert fields[1:] and all(field.startswith("performance_class.") for field in fields[1:])
