@@ -119,19 +119,21 @@ def test_recycled_battery_salts_with_the_circular_footprint_formula(secondary, p
 
 
 def test_recycled_battery_salts_declare_with_the_cff_through_the_cli(tmp_path, monkeypatch):
-    """A rules plugin installed like a package selects the CFF; `footprint declare` then applies it."""
+    """A rules plugin installed like a package selects the CFF for the three salts; `footprint declare`
+    then applies it and `footprint verify` reproduces each CFF declaration; without it they are cut-off."""
     site = tmp_path / "site"
     dist = site / "footprint_circular_salts-0.1.dist-info"
     dist.mkdir(parents=True)
     (site / "footprint_circular_salts.py").write_text(
         "from footprint.hookspecs import hookimpl\n"
         "from footprint.plugins import MaterialRegistry, make_plugin_manager\n"
+        "PLUGINS = {'lithium-carbonate': 'lithium', 'nickel-sulfate': 'nickel', 'cobalt-sulfate': 'cobalt'}\n"
         "@hookimpl(tryfirst=True)\n"
         "def footprint_material_rules(material_id):\n"
-        "    if material_id != 'lithium-carbonate':\n"
+        "    if material_id not in PLUGINS:\n"
         "        return None\n"
         "    manager = make_plugin_manager(load_entry_points=False)\n"
-        "    manager.load_setuptools_entrypoints('footprint.materials', name='lithium')\n"
+        "    manager.load_setuptools_entrypoints('footprint.materials', name=PLUGINS[material_id])\n"
         "    rules = MaterialRegistry(manager).rules(material_id)\n"
         "    return rules.model_copy(update={'secondary_model': 'circular-footprint-formula'})\n"
     )
@@ -143,30 +145,35 @@ def test_recycled_battery_salts_declare_with_the_cff_through_the_cli(tmp_path, m
     from footprint.cli import app
     from footprint.plugins import plugin_manager
 
+    def climate(results):
+        return next(c["value"] for c in results["categories"] if c["category"] == "climate change")
+
     plugin_manager.cache_clear()  # the CLI's registry is built once per process: rebuild it with the new package
     runner = CliRunner()
-    cut_off_dir, cff_dir = tmp_path / "cut-off", tmp_path / "cff"
-    study = EXAMPLES / "lithium-carbonate-recycled-de.toml"
+    studies = {material: EXAMPLES / secondary for secondary, _, material in BATTERY_SECONDARY}
+    cff = {}
     try:
-        result = runner.invoke(app, ["declare", str(study), "--out", str(cff_dir)])
-        assert result.exit_code == 0, result.output
-        cff = json.loads((cff_dir / "results.json").read_text())
+        for material, study in studies.items():
+            out = tmp_path / "cff" / material
+            result = runner.invoke(app, ["declare", str(study), "--out", str(out)])
+            assert result.exit_code == 0, result.output
+            cff[material] = json.loads((out / "results.json").read_text())
+            result = runner.invoke(app, ["verify", str(out / "declaration.json"), "--study", str(study)])
+            assert result.exit_code == 0 and "REPRODUCED" in result.output, result.output
     finally:
         import sys
 
         sys.modules.pop("footprint_circular_salts", None)
     monkeypatch.undo()
     plugin_manager.cache_clear()
-    result = runner.invoke(app, ["declare", str(study), "--out", str(cut_off_dir)])
-    assert result.exit_code == 0, result.output
-    cut_off = json.loads((cut_off_dir / "results.json").read_text())
-    assert cff["secondary_model"].startswith("circular-footprint-formula")
-    assert cut_off["secondary_model"].startswith("cut-off")
-
-    def climate(results):
-        return next(c["value"] for c in results["categories"] if c["category"] == "climate change")
-
-    assert climate(cff) != climate(cut_off)
+    for material, study in studies.items():
+        out = tmp_path / "cut-off" / material
+        result = runner.invoke(app, ["declare", str(study), "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        cut_off = json.loads((out / "results.json").read_text())
+        assert cff[material]["secondary_model"].startswith("circular-footprint-formula"), material
+        assert cut_off["secondary_model"].startswith("cut-off"), material
+        assert climate(cff[material]) != climate(cut_off), material
 
 
 # Ali et al. 2023 (SSRN 4516667, abstract), mass allocation: recycled CoSO4, Li2CO3 and NiSO4 are
