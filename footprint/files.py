@@ -170,24 +170,30 @@ def toml_nesting(text: str) -> int:
     return deepest
 
 
+# A JSON string (unrolled so that a long one is matched without backtracking), and the
+# four bracket characters: a text reduced to its brackets, strings removed.
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
 def json_nesting(text: str) -> int:
-    """The deepest nesting of brackets and braces in a JSON text, strings skipped."""
+    """The deepest nesting of brackets and braces in a JSON text, strings skipped.
+
+    The regular expressions run in C; the Python loop sees brackets only (a byte-by-byte loop
+    took 0.4 s on the EF 3.1 factor cache every start).
+    """
+    outside_strings = _JSON_STRING.sub("", text)
+    unterminated = outside_strings.find('"')
+    if unterminated >= 0:  # an unterminated string runs to the end of the text
+        outside_strings = outside_strings[:unterminated]
+    brackets = _NOT_A_BRACKET.sub("", outside_strings)
     deepest = depth = 0
-    in_string = escaped = False
-    for ch in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch in "[{":
+    for ch in brackets:
+        if ch in "[{":
             depth += 1
-            deepest = max(deepest, depth)
-        elif ch in "]}":
+            if depth > deepest:
+                deepest = depth
+        else:
             depth -= 1
     return deepest
 

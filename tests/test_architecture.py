@@ -133,7 +133,7 @@ def test_architecture_map_names_every_module():
 # / verification / classes -> registry -> command line. docs/architecture.md draws it.
 LAYERS = [
     {"errors"},
-    {"files", "paths", "units", "links", "signing"},
+    {"files", "paths", "units", "unit_table", "links", "signing"},
     {"study", "methods"},
     {"rules", "results", "indicators"},
     {"hookspecs", "boundary", "classes", "hotspots", "circularity"},

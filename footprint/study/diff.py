@@ -36,7 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..files import canonical_json, keyed_sha256, sha256_hex, sha256_of
 from .load import LoadedStudy, load_study
 from .model import Process, Study, TechnosphereInput
-from ..units import parse_unit, registry
+from ..units import to_base_units
 
 DIGEST_SCHEME = "hmac-sha256/footprint-study-parts/v1"
 
@@ -74,8 +74,8 @@ def is_energy_input(exchange: TechnosphereInput) -> bool:
 def _si(amount: float, unit: str) -> tuple[float, str]:
     """Amount in SI base units, with the base unit's text (rounded to 12 significant digits)."""
     try:
-        quantity = registry().Quantity(amount, parse_unit(unit)).to_base_units()
-        return float(f"{quantity.magnitude:.12g}"), str(quantity.units)
+        magnitude, base_unit = to_base_units(amount, unit)
+        return float(f"{magnitude:.12g}"), base_unit
     except Exception:  # unknown or dimensionless oddities: keep as written
         return float(f"{amount:.12g}"), unit
 

@@ -16,7 +16,7 @@ from pydantic import Strict as NoCoercion
 
 from ..errors import FootprintInputError
 from ..links import registry_base, web_url
-from ..units import base_unit_factor, check_convertible, parse_unit
+from ..units import base_unit_factor, check_convertible, check_unit
 from .quality import DataQualityScores
 
 # TOML has real numbers, booleans and dates: a quoted "5.0" or a `true` where an amount goes is
@@ -145,7 +145,7 @@ class Amount(Sourced):
     @field_validator("unit")
     @classmethod
     def _known_unit(cls, value: str) -> str:
-        parse_unit(value)
+        check_unit(value)
         return value
 
     @model_validator(mode="after")

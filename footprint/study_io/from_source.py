@@ -20,7 +20,7 @@ from ..importers.flowmap import FlowMatcher
 from ..importers.linking import _Providers
 from ..importers.records import SourceDatabase, SourceDataset, SourceExchange
 from ..study import PLACEHOLDER
-from ..units import parse_unit
+from ..units import check_unit
 
 
 def _slug(name: str, taken: set[str]) -> str:
@@ -36,7 +36,7 @@ def _amount_unit(exchange: SourceExchange | SourceDataset, amount: float, unit: 
     """The producer's own amount and unit when pint reads that unit, else the converted one."""
     if exchange.source_amount is not None and exchange.source_unit:
         try:
-            parse_unit(exchange.source_unit)
+            check_unit(exchange.source_unit)
             return exchange.source_amount, exchange.source_unit
         except ValueError:
             pass

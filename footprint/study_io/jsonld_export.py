@@ -20,7 +20,7 @@ from typing import Any
 
 from ..files import write_bytes_atomically
 from ..study import Study
-from ..units import conversion_factor, parse_unit
+from ..units import conversion_factor, dimension_text
 from .toml_io import study_raw
 
 NAMESPACE = uuid.UUID("6f1c2d55-5a8e-4d3c-9f5e-1f0a6c2e9b71")  # footprint's namespace for derived ids
@@ -38,7 +38,7 @@ class _Units:
         self.groups: dict[str, dict[str, Any]] = {}
 
     def ref(self, unit: str) -> tuple[dict[str, Any], dict[str, Any]]:
-        dimension = str(parse_unit(unit).dimensionality) or "count"
+        dimension = dimension_text(unit) or "count"
         group = self.groups.setdefault(dimension, {"reference": unit, "units": {}})
         if unit not in group["units"]:
             group["units"][unit] = conversion_factor(unit, group["reference"])
