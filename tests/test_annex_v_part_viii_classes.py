@@ -684,3 +684,70 @@ def test_class_shares_weighted_by_volume():
     market = lognormal_market(20_000, years=(2024, 2026))
     shares = class_shares(table, market)
     assert sum(shares) == pytest.approx(1.0) and len(shares) == 4
+
+
+# --- every built-in material: a shipped table, or the missing route stated (issue 17) ----------------
+
+README_CLASSES = (SHIPPED / "README.md").read_text(encoding="utf-8") if SHIPPED.is_dir() else ""
+
+
+def _builtin_materials() -> list[str]:
+    from footprint.plugins import MaterialRegistry
+
+    return sorted(m.id for m in MaterialRegistry().materials())
+
+
+WITHOUT_TABLE = [m for m in _builtin_materials() if not (SHIPPED / m / "2027-2029.toml").is_file()]
+
+
+def test_every_builtin_material_ships_a_table_or_states_which_route_value_is_missing():
+    # "Where a route value is missing, say which and what it would take" (issue 17).
+    assert PROVISIONAL_MATERIALS, "no provisional tables shipped"
+    for material in WITHOUT_TABLE:
+        mentions = [i for i in range(len(README_CLASSES)) if README_CLASSES.startswith(material, i)]
+        assert mentions, f"{material} has no table and classes/README.md does not say why"
+        assert any("Missing" in README_CLASSES[i : i + 1500] for i in mentions), material
+
+
+@pytest.mark.parametrize("material", PROVISIONAL_MATERIALS)
+def test_cli_shows_each_shipped_table_and_classes_its_route_values(material: str):
+    runner, app = CliRunner(), _cli()
+    on = ["--on", "2028-01-01"]
+    result = runner.invoke(app, ["classes", "show", "--material", material, *on])
+    assert result.exit_code == 0, result.output
+    assert "2027-2029" in result.output
+    table = load_class_table(SHIPPED / material / "2027-2029.toml")
+    for row in read_market_csv(SHIPPED / material / "2027-2029-provisional-market.csv").value:
+        result = runner.invoke(app, ["classes", "assign", "--material", material, repr(float(row)), "--letter-only", *on])
+        assert result.exit_code == 0, result.output
+        assert result.output.strip() == assign_class(table, float(row))
+
+
+@pytest.mark.parametrize("material", WITHOUT_TABLE)
+def test_cli_says_in_one_line_that_a_material_has_no_table(material: str):
+    runner, app = CliRunner(), _cli()
+    result = runner.invoke(app, ["classes", "show", "--material", material, "--on", "2028-01-01"])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output and material in result.output and "no climate change class table" in result.output
+
+
+@pytest.mark.parametrize("material", WITHOUT_TABLE)
+def test_one_published_route_makes_no_table_even_a_provisional_one(material: str):
+    # The plugin's published figures for these materials are one route each: footprint will not
+    # spread classes over a single value (thresholds are never invented).
+    from footprint.plugins import MaterialRegistry
+
+    routes = MaterialRegistry().rules(material).published_footprints
+    assert len(routes) <= 1, f"{material} now has {len(routes)} published routes: build its table"
+    if not routes:
+        return
+    low, _ = routes[0].declared_unit_range
+    one_route = MarketData.from_arrays(
+        material=material, value=np.array([low]), quantity_t=np.array([1000.0]),
+        date=np.array(["2023-07-01"], dtype="datetime64[D]"), producer=np.array([0]),
+    )
+    with pytest.raises(ThinDataError, match="needs two"):
+        calibrate_classes(
+            one_route, material=material, period="2027-2029", settings=CalibrationSettings(method="equal-width", n_classes=5),
+            window=(dt.date(2023, 1, 1), dt.date(2023, 12, 31)), provisional=True, privacy_waiver="route-level literature values",
+        )
