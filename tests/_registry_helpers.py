@@ -10,8 +10,8 @@ under a test class table; they exist only to give the market a distribution.
 Databases: every registry test runs on SQLite and on PostgreSQL. The PostgreSQL cluster is a
 throwaway one (initdb and pg_ctl from /usr/lib/postgresql/15/bin, loopback port, temporary
 folder, as the postgres user when the tests run as root; another installed version is used if
-15 is absent); its tests skip, saying why, only
-when those binaries are missing.
+15 is absent), started by `.ci/run` (FOOTPRINT_TEST_PG_PORT) or else by the session fixture; its
+tests skip, saying why, only when those binaries are missing.
 """
 
 from __future__ import annotations
@@ -205,7 +205,17 @@ class Postgres:
 
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[Postgres]:
-    """A throwaway PostgreSQL 15 cluster on a loopback port, stopped and removed at the end."""
+    """A throwaway PostgreSQL 15 cluster on a loopback port, stopped and removed at the end.
+
+    `.ci/run` starts one itself (and stops it by its PID) and names its port in
+    FOOTPRINT_TEST_PG_PORT; without that, the tests start their own.
+    """
+    started_for_us = os.environ.get("FOOTPRINT_TEST_PG_PORT")
+    if started_for_us:
+        if not started_for_us.isdigit():
+            pytest.fail(f"FOOTPRINT_TEST_PG_PORT must be a port number, not {started_for_us!r}")
+        yield Postgres(int(started_for_us), Path(tempfile.gettempdir()), [])
+        return
     if not (PG_BIN / "initdb").exists() or not (PG_BIN / "pg_ctl").exists():
         pytest.skip(f"PostgreSQL server binaries are missing ({PG_BIN}): apt-get install -y postgresql")
     run_as: list[str] = []

@@ -432,8 +432,8 @@ def test_resealed_issue_date_in_the_future_is_caught(declared, tmp_path):
     # When a class period starts between the declaration's own issue date and the future date
     # (the tables of 2027-01-01 do), the class in force on the claimed date differs too, and the
     # verifier says so; otherwise only the date differs.
-    issued = dt.date.fromisoformat(json.loads(declared[1].read_text())["issue_date"])
-    material = json.loads(declared[1].read_text())["material"]["id"]
+    original = json.loads(declared[1].read_text())
+    issued, material = dt.date.fromisoformat(original["issue_date"]), original["material"]["id"]
     registry = MaterialRegistry()
     if class_table_for(material, issued, registry=registry).table == class_table_for(material, future, registry=registry).table:
         assert fields == ["issue_date"]
