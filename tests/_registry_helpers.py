@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -197,7 +198,9 @@ class Postgres:
         import psycopg
 
         self.count += 1
-        name = f"registry_{os.getpid()}_{self.count}"
+        # Unique across fixture instances: every test module that imports the fixture gets its own
+        # instance, and all of them share .ci/run's one server.
+        name = f"registry_{os.getpid()}_{self.count}_{uuid.uuid4().hex[:12]}"
         with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres", autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{name}"
